@@ -1,0 +1,16 @@
+"""The versioned REST API at /api/v1/ (django-ninja); every domain adds a router here."""
+
+from ninja import NinjaAPI
+
+from parley.api.accounts import router as accounts_router
+from parley.api.auth import TokenAuth
+
+api = NinjaAPI(
+    title="Parley API",
+    version="1",
+    description="Token authentication: `Authorization: Bearer <token>` (create one in "
+    "Settings → API tokens or with `parley token create --user EMAIL`).",
+    auth=TokenAuth(),
+    urls_namespace="api",
+)
+api.add_router("/", accounts_router)
