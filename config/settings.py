@@ -207,6 +207,10 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = env_str("PARLEY_FROM_EMAIL", "parley@localhost")
 
+# Contacts: phone numbers typed without a country code are read as numbers of this region
+# (ISO 3166 code, e.g. PL, DE, GB) before being stored in E.164.
+PHONE_REGION = env_str("PARLEY_PHONE_REGION", "PL").strip().upper()
+
 # Background tasks: database queue by default, Redis for multi-machine, immediate in tests.
 _tasks_backend = env_choice(
     "PARLEY_TASKS", "immediate" if TESTING else "database", ("database", "redis", "immediate")

@@ -1,0 +1,265 @@
+"""Contacts (people) and organizations, with their e-mail addresses, phone numbers and tags.
+
+Every row belongs to a team; access follows team membership (`parley.accounts.access`).
+E-mail addresses are unique per team so that an address identifies exactly one contact;
+phone numbers are stored in E.164 and indexed, because inbound mail and calls are matched on
+them (`parley.contacts.matching`). Writes go through `parley.contacts.services`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, override
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from parley.accounts.access import team_ids_for_user
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from parley.accounts.access import AnyUser
+    from parley.accounts.models import User
+
+
+class Stage(models.TextChoices):
+    """Where a contact stands with us. A configurable list replaces this later (issue 6)."""
+
+    LEAD = "lead", _("Lead")
+    PROSPECT = "prospect", _("Prospect")
+    CUSTOMER = "customer", _("Customer")
+    PARTNER = "partner", _("Partner")
+    OTHER = "other", _("Other")
+
+
+class PhoneKind(models.TextChoices):
+    MOBILE = "mobile", _("Mobile")
+    LANDLINE = "landline", _("Landline")
+    WORK = "work", _("Work")
+    MAIN = "main", _("Main")
+    HOME_FAX = "home_fax", _("Home fax")
+    OFFICE_FAX = "office_fax", _("Office fax")
+    OTHER = "other", _("Other")
+
+
+class Tag(models.Model):
+    """A label shared by a team's contacts and organizations (segments, "VIP", ...)."""
+
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(_("name"), max_length=50)
+
+    class Meta:
+        ordering = ("name",)
+        constraints = [
+            models.UniqueConstraint("team", Lower("name"), name="contacts_tag_team_name"),
+        ]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    @override
+    def __str__(self) -> str:
+        return self.name
+
+
+class AddressFields(models.Model):
+    """A postal address, embedded in contacts and organizations."""
+
+    address_line1 = models.CharField(_("address line 1"), max_length=200, blank=True)
+    address_line2 = models.CharField(_("address line 2"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=100, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def address_lines(self) -> list[str]:
+        """The address as printed on an envelope, without empty lines."""
+        city_line = " ".join(part for part in (self.postal_code, self.city) if part)
+        lines = [self.address_line1, self.address_line2, city_line, self.region, self.country]
+        return [line for line in lines if line]
+
+
+class OrganizationQuerySet(models.QuerySet["Organization"]):
+    def for_teams(self, team_ids: Iterable[int]) -> OrganizationQuerySet:
+        return self.filter(team_id__in=list(team_ids))
+
+    def visible_to(self, user: AnyUser) -> OrganizationQuerySet:
+        return self.for_teams(team_ids_for_user(user))
+
+    def managed_by(self, user: User) -> OrganizationQuerySet:
+        return self.filter(managers__pk=user.pk)
+
+
+class Organization(AddressFields):
+    """A company or institution; a contact belongs to at most one."""
+
+    team = models.ForeignKey(
+        "accounts.Team", on_delete=models.PROTECT, related_name="organizations"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    # Polish NIP: ten digits, stored without separators; validated with its checksum.
+    tax_id = models.CharField(_("tax id (NIP)"), max_length=10, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="organizations")
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="managed_organizations"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[OrganizationQuerySet] = OrganizationQuerySet.as_manager()  # type: ignore[assignment]  # as_manager() returns a manager typed loosely by django-stubs
+
+    class Meta:
+        ordering = ("name", "pk")
+        indexes = [
+            models.Index(fields=["team", "name"], name="contacts_org_team_name"),
+            models.Index(fields=["team", "tax_id"], name="contacts_org_team_taxid"),
+        ]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    @override
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganizationDomain(models.Model):
+    """A mail domain of an organization (lower case), unique within a team."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="domains")
+    # Copied from the organization so the uniqueness rule can be a database constraint.
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
+    domain = models.CharField(_("domain"), max_length=253)
+
+    class Meta:
+        ordering = ("domain",)
+        constraints = [
+            models.UniqueConstraint(fields=["team", "domain"], name="contacts_orgdomain_unique"),
+        ]
+
+    @override
+    def __str__(self) -> str:
+        return self.domain
+
+
+class ContactQuerySet(models.QuerySet["Contact"]):
+    def for_teams(self, team_ids: Iterable[int]) -> ContactQuerySet:
+        return self.filter(team_id__in=list(team_ids))
+
+    def visible_to(self, user: AnyUser) -> ContactQuerySet:
+        return self.for_teams(team_ids_for_user(user))
+
+    def managed_by(self, user: User) -> ContactQuerySet:
+        return self.filter(managers__pk=user.pk)
+
+
+class Contact(AddressFields):
+    """A person we talk to."""
+
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="contacts")
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    position = models.CharField(_("position"), max_length=100, blank=True)
+    stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices, default=Stage.LEAD)
+    source = models.CharField(_("acquisition source"), max_length=100, blank=True)
+    organization = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contacts",
+        verbose_name=_("organization"),
+    )
+    note = models.TextField(_("note"), blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="contacts")
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="managed_contacts"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[ContactQuerySet] = ContactQuerySet.as_manager()  # type: ignore[assignment]  # as_manager() returns a manager typed loosely by django-stubs
+
+    class Meta:
+        ordering = ("last_name", "first_name", "pk")
+        indexes = [
+            models.Index(fields=["team", "last_name", "first_name"], name="contacts_team_name"),
+        ]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+
+    @override
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+    @property
+    def display_name(self) -> str:
+        """The name, else the primary e-mail address, else a placeholder."""
+        if self.full_name:
+            return self.full_name
+        # Through .all() so a prefetch_related("emails") in list views is used.
+        email = next(iter(self.emails.all()), None)
+        return email.address if email else str(_("(no name)"))
+
+
+class ContactEmail(models.Model):
+    """An e-mail address of a contact: lower-cased, normalized, unique within a team."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="emails")
+    # Copied from the contact so "an address identifies one contact" is a database constraint.
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
+    address = models.CharField(_("e-mail address"), max_length=254)
+    is_primary = models.BooleanField(_("primary"), default=False)
+
+    class Meta:
+        ordering = ("-is_primary", "pk")
+        constraints = [
+            models.UniqueConstraint(fields=["team", "address"], name="contacts_email_unique"),
+            models.UniqueConstraint(
+                fields=["contact"],
+                condition=models.Q(is_primary=True),
+                name="contacts_email_one_primary",
+            ),
+        ]
+        verbose_name = _("e-mail address")
+        verbose_name_plural = _("e-mail addresses")
+
+    @override
+    def __str__(self) -> str:
+        return self.address
+
+
+class ContactPhone(models.Model):
+    """A phone number of a contact, kept as typed and in E.164 (which matching uses)."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="phones")
+    # Copied from the contact so matching a caller is one indexed lookup.
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
+    raw = models.CharField(_("number as typed"), max_length=50)
+    e164 = models.CharField(_("number (E.164)"), max_length=20)
+    kind = models.CharField(
+        _("type"), max_length=16, choices=PhoneKind.choices, default=PhoneKind.MOBILE
+    )
+
+    class Meta:
+        ordering = ("pk",)
+        indexes = [models.Index(fields=["team", "e164"], name="contacts_phone_e164")]
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "e164"], name="contacts_phone_unique"),
+        ]
+        verbose_name = _("phone number")
+        verbose_name_plural = _("phone numbers")
+
+    @override
+    def __str__(self) -> str:
+        return self.e164

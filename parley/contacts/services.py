@@ -1,0 +1,423 @@
+"""Writes to contacts, organizations, their addresses, numbers, domains, tags and managers.
+
+The only write path for `parley.contacts`: views, the API, demo data, tests and other apps
+(triage, the e-mail assistant) call these functions. Each runs in `transaction.atomic()`; it
+is deliberately not `durable`, because other apps compose these calls inside their own
+transaction (for example "create a contact from this e-mail and link the conversation").
+None of them has side effects outside the database. User mistakes raise subclasses of
+`ContactsError` with a message fit to show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict, cast
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from parley.accounts.models import Membership, Team, User
+from parley.contacts.exceptions import ContactsError, DuplicateError
+from parley.contacts.models import (
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    Organization,
+    OrganizationDomain,
+    PhoneKind,
+    Stage,
+    Tag,
+)
+from parley.contacts.normalize import (
+    normalize_domain,
+    normalize_email,
+    normalize_phone,
+    normalize_tax_id,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+
+class AddressData(TypedDict, total=False):
+    address_line1: str
+    address_line2: str
+    postal_code: str
+    city: str
+    region: str
+    country: str
+
+
+class ContactFields(AddressData, total=False):
+    """Plain fields of a contact that create/update accept (all optional)."""
+
+    first_name: str
+    last_name: str
+    position: str
+    stage: str
+    source: str
+    note: str
+
+
+class OrganizationFields(AddressData, total=False):
+    """Plain fields of an organization that create/update accept (all optional)."""
+
+    name: str
+    tax_id: str
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewPhone:
+    raw: str
+    kind: PhoneKind | str = PhoneKind.MOBILE
+
+
+# Contacts
+
+
+def _clean_contact_fields(fields: ContactFields) -> ContactFields:
+    cleaned = cast("ContactFields", {key: str(value).strip() for key, value in fields.items()})
+    if "stage" in cleaned and cleaned["stage"] not in Stage.values:
+        raise ContactsError(_("Unknown stage “%(stage)s”.") % {"stage": cleaned["stage"]})
+    return cleaned
+
+
+def create_contact(  # noqa: PLR0913  # keyword-only, as STYLE.md section 9 allows
+    *,
+    team: Team,
+    fields: ContactFields,
+    emails: Sequence[str] = (),
+    phones: Sequence[NewPhone] = (),
+    organization: Organization | None = None,
+    managers: Iterable[User] = (),
+    tags: Iterable[str] = (),
+) -> Contact:
+    """Create a contact with its e-mail addresses (the first is primary) and phone numbers.
+
+    Nothing is created when any address or number is invalid or already used.
+    """
+    cleaned = _clean_contact_fields(fields)
+    if not (cleaned.get("first_name") or cleaned.get("last_name") or emails):
+        raise ContactsError(_("A contact needs a name or an e-mail address."))
+    with transaction.atomic():
+        contact = Contact(team=team, **cleaned)
+        contact.save()
+        for address in emails:
+            _add_email(contact, address, primary=False)
+        for phone in phones:
+            _add_phone(contact, phone)
+        if organization is not None:
+            _set_organization(contact, organization)
+        _set_managers(contact, team, managers)
+        for name in tags:
+            contact.tags.add(_tag_for(team, name))
+    return contact
+
+
+def update_contact(*, contact: Contact, fields: ContactFields) -> Contact:
+    """Change the given plain fields of a contact (others stay as they are)."""
+    cleaned = _clean_contact_fields(fields)
+    with transaction.atomic():
+        for key, value in cleaned.items():
+            setattr(contact, key, value)
+        contact.updated_at = timezone.now()
+        contact.save(update_fields=[*cleaned.keys(), "updated_at"])
+    return contact
+
+
+def delete_contact(*, contact: Contact) -> None:
+    with transaction.atomic():
+        contact.delete()
+
+
+def _touch(contact: Contact) -> None:
+    Contact.objects.filter(pk=contact.pk).update(updated_at=timezone.now())
+
+
+def _add_email(contact: Contact, address: str, *, primary: bool) -> ContactEmail:
+    normalized = normalize_email(address)
+    owner = ContactEmail.objects.filter(team_id=contact.team_id, address=normalized).first()
+    if owner is not None:
+        if owner.contact_id == contact.pk:
+            raise DuplicateError(
+                _("%(address)s is already an address of this contact.") % {"address": normalized}
+            )
+        raise DuplicateError(
+            _("%(address)s already belongs to another contact.") % {"address": normalized}
+        )
+    has_primary = ContactEmail.objects.filter(contact=contact, is_primary=True).exists()
+    if primary and has_primary:
+        ContactEmail.objects.filter(contact=contact, is_primary=True).update(is_primary=False)
+    try:
+        # A savepoint, so a concurrent insert of the same address leaves the caller's
+        # transaction usable and turns into the same error as the check above.
+        with transaction.atomic():
+            return ContactEmail.objects.create(
+                contact=contact,
+                team_id=contact.team_id,
+                address=normalized,
+                is_primary=primary or not has_primary,
+            )
+    except IntegrityError:
+        raise DuplicateError(
+            _("%(address)s already belongs to another contact.") % {"address": normalized}
+        ) from None
+
+
+def add_contact_email(*, contact: Contact, address: str, primary: bool = False) -> ContactEmail:
+    """Add an address; the first address of a contact, or one added with primary, is primary.
+
+    Raises InvalidEmailError, or DuplicateError when the team already has this address.
+    """
+    with transaction.atomic():
+        email = _add_email(contact, address, primary=primary)
+        _touch(contact)
+    return email
+
+
+def set_primary_email(*, email: ContactEmail) -> ContactEmail:
+    with transaction.atomic():
+        ContactEmail.objects.filter(contact_id=email.contact_id, is_primary=True).exclude(
+            pk=email.pk
+        ).update(is_primary=False)
+        ContactEmail.objects.filter(pk=email.pk).update(is_primary=True)
+        email.is_primary = True
+    return email
+
+
+def remove_contact_email(*, email: ContactEmail) -> None:
+    """Remove an address; when it was the primary one, the oldest remaining one becomes it."""
+    with transaction.atomic():
+        email.delete()
+        if email.is_primary:
+            successor = ContactEmail.objects.filter(contact_id=email.contact_id).first()
+            if successor is not None:
+                ContactEmail.objects.filter(pk=successor.pk).update(is_primary=True)
+        Contact.objects.filter(pk=email.contact_id).update(updated_at=timezone.now())
+
+
+def _add_phone(contact: Contact, phone: NewPhone) -> ContactPhone:
+    e164 = normalize_phone(phone.raw)
+    kind = PhoneKind(phone.kind)
+    if ContactPhone.objects.filter(contact=contact, e164=e164).exists():
+        raise DuplicateError(
+            _("%(number)s is already a number of this contact.") % {"number": e164}
+        )
+    return ContactPhone.objects.create(
+        contact=contact, team_id=contact.team_id, raw=phone.raw.strip(), e164=e164, kind=kind
+    )
+
+
+def add_contact_phone(
+    *, contact: Contact, raw: str, kind: PhoneKind | str = PhoneKind.MOBILE
+) -> ContactPhone:
+    """Add a number, stored as typed and in E.164. Raises InvalidPhoneError or DuplicateError.
+
+    Several contacts may share a number (a company switchboard); matching returns them all.
+    """
+    with transaction.atomic():
+        phone = _add_phone(contact, NewPhone(raw=raw, kind=kind))
+        _touch(contact)
+    return phone
+
+
+def remove_contact_phone(*, phone: ContactPhone) -> None:
+    with transaction.atomic():
+        phone.delete()
+        Contact.objects.filter(pk=phone.contact_id).update(updated_at=timezone.now())
+
+
+def _set_organization(contact: Contact, organization: Organization | None) -> None:
+    if organization is not None and organization.team_id != contact.team_id:
+        raise ContactsError(_("The organization belongs to another team."))
+    contact.organization = organization
+    contact.updated_at = timezone.now()
+    contact.save(update_fields=["organization", "updated_at"])
+
+
+def set_contact_organization(*, contact: Contact, organization: Organization | None) -> Contact:
+    """Make the contact part of `organization` (of the same team), or of none."""
+    with transaction.atomic():
+        _set_organization(contact, organization)
+    return contact
+
+
+def _check_members(team: Team | int, users: Iterable[User]) -> list[User]:
+    team_id = team if isinstance(team, int) else team.pk
+    chosen = list(users)
+    members = set(
+        Membership.objects.filter(team_id=team_id, user__in=chosen).values_list(
+            "user_id", flat=True
+        )
+    )
+    strangers = [user for user in chosen if user.pk not in members]
+    if strangers:
+        raise ContactsError(
+            _("Only members of the team can be managers: %(names)s")
+            % {"names": ", ".join(str(user) for user in strangers)}
+        )
+    return chosen
+
+
+def _set_managers(contact: Contact, team: Team | int, users: Iterable[User]) -> None:
+    contact.managers.set(_check_members(team, users))
+
+
+def set_contact_managers(*, contact: Contact, users: Iterable[User]) -> Contact:
+    """Replace the contact's managers; every one must be a member of the contact's team."""
+    with transaction.atomic():
+        _set_managers(contact, contact.team_id, users)
+        _touch(contact)
+    return contact
+
+
+# Tags
+
+
+def _tag_for(team: Team | int, name: str) -> Tag:
+    team_id = team if isinstance(team, int) else team.pk
+    clean = " ".join(name.split())
+    if not clean:
+        raise ContactsError(_("A tag needs a name."))
+    if len(clean) > Tag._meta.get_field("name").max_length:  # type: ignore[operator]  # CharField always has max_length
+        raise ContactsError(_("A tag name is at most 50 characters long."))
+    tag = Tag.objects.filter(team_id=team_id, name__iexact=clean).first()
+    if tag is None:
+        tag = Tag.objects.create(team_id=team_id, name=clean)
+    return tag
+
+
+def tag_contact(*, contact: Contact, name: str) -> Tag:
+    """Add the team's tag `name` (created when new, matched case-insensitively)."""
+    with transaction.atomic():
+        tag = _tag_for(contact.team_id, name)
+        contact.tags.add(tag)
+    return tag
+
+
+def untag_contact(*, contact: Contact, tag: Tag) -> None:
+    with transaction.atomic():
+        contact.tags.remove(tag)
+
+
+def set_contact_tags(*, contact: Contact, names: Iterable[str]) -> list[Tag]:
+    """Replace the contact's tags by `names` (forms send the whole list)."""
+    with transaction.atomic():
+        tags = [_tag_for(contact.team_id, name) for name in names if name.strip()]
+        contact.tags.set(tags)
+    return tags
+
+
+def tag_organization(*, organization: Organization, name: str) -> Tag:
+    with transaction.atomic():
+        tag = _tag_for(organization.team_id, name)
+        organization.tags.add(tag)
+    return tag
+
+
+def untag_organization(*, organization: Organization, tag: Tag) -> None:
+    with transaction.atomic():
+        organization.tags.remove(tag)
+
+
+def set_organization_tags(*, organization: Organization, names: Iterable[str]) -> list[Tag]:
+    with transaction.atomic():
+        tags = [_tag_for(organization.team_id, name) for name in names if name.strip()]
+        organization.tags.set(tags)
+    return tags
+
+
+# Organizations
+
+
+def _clean_organization_fields(fields: OrganizationFields) -> OrganizationFields:
+    cleaned = cast("OrganizationFields", {key: str(value).strip() for key, value in fields.items()})
+    if "name" in cleaned and not cleaned["name"]:
+        raise ContactsError(_("An organization needs a name."))
+    if cleaned.get("tax_id"):
+        cleaned["tax_id"] = normalize_tax_id(cleaned["tax_id"])
+    return cleaned
+
+
+def create_organization(
+    *,
+    team: Team,
+    fields: OrganizationFields,
+    domains: Iterable[str] = (),
+    managers: Iterable[User] = (),
+    tags: Iterable[str] = (),
+) -> Organization:
+    """Create an organization with its mail domains. Raises InvalidTaxIdError, DuplicateError…"""
+    cleaned = _clean_organization_fields(fields)
+    if not cleaned.get("name"):
+        raise ContactsError(_("An organization needs a name."))
+    with transaction.atomic():
+        organization = Organization(team=team, **cleaned)
+        organization.save()
+        for domain in domains:
+            _add_domain(organization, domain)
+        organization.managers.set(_check_members(team, managers))
+        for name in tags:
+            organization.tags.add(_tag_for(team, name))
+    return organization
+
+
+def update_organization(*, organization: Organization, fields: OrganizationFields) -> Organization:
+    cleaned = _clean_organization_fields(fields)
+    with transaction.atomic():
+        for key, value in cleaned.items():
+            setattr(organization, key, value)
+        organization.updated_at = timezone.now()
+        organization.save(update_fields=[*cleaned.keys(), "updated_at"])
+    return organization
+
+
+def delete_organization(*, organization: Organization) -> None:
+    """Delete the organization; its contacts stay, without an organization."""
+    with transaction.atomic():
+        organization.delete()
+
+
+def _add_domain(organization: Organization, raw: str) -> OrganizationDomain:
+    domain = normalize_domain(raw)
+    owner = (
+        OrganizationDomain.objects.filter(team_id=organization.team_id, domain=domain)
+        .select_related("organization")
+        .first()
+    )
+    if owner is not None:
+        raise DuplicateError(
+            _("%(domain)s already belongs to %(organization)s.")
+            % {"domain": domain, "organization": owner.organization}
+        )
+    return OrganizationDomain.objects.create(
+        organization=organization, team_id=organization.team_id, domain=domain
+    )
+
+
+def add_organization_domain(*, organization: Organization, domain: str) -> OrganizationDomain:
+    """Add a mail domain; one domain belongs to at most one organization of a team."""
+    with transaction.atomic():
+        return _add_domain(organization, domain)
+
+
+def remove_organization_domain(*, domain: OrganizationDomain) -> None:
+    with transaction.atomic():
+        domain.delete()
+
+
+def set_organization_domains(*, organization: Organization, domains: Iterable[str]) -> None:
+    """Make the organization's domains exactly `domains` (forms send the whole list)."""
+    wanted = {normalize_domain(raw) for raw in domains if raw.strip()}
+    with transaction.atomic():
+        organization.domains.exclude(domain__in=wanted).delete()
+        present = set(organization.domains.values_list("domain", flat=True))
+        for domain in sorted(wanted - present):
+            _add_domain(organization, domain)
+
+
+def set_organization_managers(*, organization: Organization, users: Iterable[User]) -> None:
+    with transaction.atomic():
+        organization.managers.set(_check_members(organization.team_id, users))
