@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "parley.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -210,6 +211,10 @@ DEFAULT_FROM_EMAIL = env_str("PARLEY_FROM_EMAIL", "parley@localhost")
 # Contacts: phone numbers typed without a country code are read as numbers of this region
 # (ISO 3166 code, e.g. PL, DE, GB) before being stored in E.164.
 PHONE_REGION = env_str("PARLEY_PHONE_REGION", "PL").strip().upper()
+
+# Mail threading: the conversation tag in subjects ("[#1234]") and the subject fallback window.
+PARLEY_TICKET_PREFIX = env_str("PARLEY_TICKET_PREFIX", "#").strip() or "#"
+PARLEY_THREAD_SUBJECT_DAYS = env_int("PARLEY_THREAD_SUBJECT_DAYS", 7, minimum=0)
 
 # Background tasks: database queue by default, Redis for multi-machine, immediate in tests.
 _tasks_backend = env_choice(

@@ -1,0 +1,24 @@
+"""Activate the signed-in user's language for the request."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+
+
+class UserLanguageMiddleware:
+    """Runs after AuthenticationMiddleware: `User.language` wins over the cookie and the
+    browser's Accept-Language, which LocaleMiddleware already applied."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        language = getattr(user, "language", "") if user is not None else ""
+        if language and user is not None and user.is_authenticated:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)
