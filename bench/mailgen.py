@@ -194,6 +194,7 @@ class Expected:
 
     messages: int
     folders: dict[str, int]
+    kinds: dict[str, int]  # customer / support / auto_reply / bulk -> messages
     thread_of: dict[str, int]  # message_id (no brackets) -> thread number
 
     @property
@@ -436,6 +437,7 @@ def expected(n: int = 20000, seed: int = 1) -> Expected:
     return Expected(
         messages=len(items),
         folders=dict(Counter(p.folder for p in items)),
+        kinds=dict(Counter(p.kind for p in items)),
         thread_of={p.message_id: p.thread for p in items},
     )
 
