@@ -1,0 +1,96 @@
+"""Writes to conversations: create, add a message, reopen on a customer reply.
+
+The mail ingest pipeline (``parley.mail.ingest``) calls these inside its own savepoint, which
+may itself run inside a sync batch's transaction, so they open savepoints
+(``transaction.atomic()``) rather than durable transactions. They have no side effects beyond
+the database.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from parley.conversations.models import (
+    CLOSED_STATUSES,
+    Conversation,
+    ConversationEvent,
+    ConversationNumber,
+    EventKind,
+    Queue,
+    Status,
+)
+
+if TYPE_CHECKING:
+    from parley.accounts.models import Team
+    from parley.mail.models import Mailbox
+
+COUNTER_PK = 1
+
+
+def next_conversation_number() -> int:
+    """Hand out the next ticket number; the row lock of the update serialises writers."""
+    with transaction.atomic():
+        ConversationNumber.objects.get_or_create(pk=COUNTER_PK)
+        ConversationNumber.objects.filter(pk=COUNTER_PK).update(last=F("last") + 1)
+        return ConversationNumber.objects.values_list("last", flat=True).get(pk=COUNTER_PK)
+
+
+def create_conversation(
+    *,
+    team: Team,
+    subject: str,
+    mailbox: Mailbox | None = None,
+    queue: Queue | None = None,
+) -> Conversation:
+    """Open a new conversation (status New) and record its CREATED event."""
+    now = timezone.now()
+    with transaction.atomic():
+        conversation = Conversation.objects.create(
+            team=team,
+            number=next_conversation_number(),
+            subject=subject[:998],
+            mailbox=mailbox,
+            queue=queue,
+            status=Status.NEW,
+            created_at=now,
+            updated_at=now,
+        )
+        ConversationEvent.objects.create(conversation=conversation, kind=EventKind.CREATED)
+    return conversation
+
+
+def record_message_added(*, conversation: Conversation, at: datetime) -> None:
+    """Count a newly stored message and move ``last_message_at`` forward (never back)."""
+    with transaction.atomic():
+        Conversation.objects.filter(pk=conversation.pk).update(
+            message_count=F("message_count") + 1, updated_at=timezone.now()
+        )
+        Conversation.objects.filter(
+            Q(last_message_at__isnull=True) | Q(last_message_at__lt=at), pk=conversation.pk
+        ).update(last_message_at=at)
+    conversation.refresh_from_db(fields=["message_count", "last_message_at", "updated_at"])
+
+
+def reopen_on_reply(*, conversation: Conversation) -> bool:
+    """A customer replied to a closed conversation: reopen it. True when it was reopened.
+
+    Compare-and-swap on the status, so two workers ingesting two replies record one event.
+    """
+    with transaction.atomic():
+        changed = Conversation.objects.filter(
+            pk=conversation.pk, status__in=CLOSED_STATUSES
+        ).update(status=Status.OPEN, updated_at=timezone.now())
+        if not changed:
+            return False
+        ConversationEvent.objects.create(
+            conversation=conversation,
+            kind=EventKind.REOPENED,
+            data={"from": conversation.status, "to": Status.OPEN},
+        )
+    conversation.status = Status.OPEN
+    return True
