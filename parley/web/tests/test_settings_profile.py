@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+PROFILE = reverse("web:settings_profile")
+
+
+def test_settings_opens_the_profile(client, bob):
+    client.force_login(bob)
+    assert client.get(reverse("web:settings"))["Location"] == PROFILE
+
+
+@pytest.mark.parametrize("persona", ["alice", "bob", "charlie", "dave"])
+def test_every_user_edits_their_own_profile(client, persona, request):
+    user = request.getfixturevalue(persona)
+    client.force_login(user)
+    response = client.post(
+        PROFILE, {"name": "New Name", "language": "pl", "signature": "-- \nRegards"}
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert (user.name, user.language, user.signature) == ("New Name", "pl", "-- \nRegards")
+
+
+def test_the_profile_refuses_an_unknown_language(client, bob):
+    client.force_login(bob)
+    response = client.post(PROFILE, {"name": "B", "language": "xx", "signature": ""})
+    assert response.status_code == 200
+    bob.refresh_from_db()
+    assert bob.name == "Bob Agent"
+
+
+def test_the_profile_needs_a_sign_in(client, db):
+    assert client.get(PROFILE).status_code == 302
+
+
+def test_a_non_admin_sees_no_administration_links(client, bob):
+    client.force_login(bob)
+    page = client.get(PROFILE).text
+    assert reverse("web:settings_users") not in page
+
+
+def test_an_admin_sees_the_administration_links(client, alice):
+    client.force_login(alice)
+    page = client.get(PROFILE).text
+    assert reverse("web:settings_users") in page
+    assert reverse("web:settings_teams") in page
