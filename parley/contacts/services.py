@@ -421,3 +421,37 @@ def set_organization_domains(*, organization: Organization, domains: Iterable[st
 def set_organization_managers(*, organization: Organization, users: Iterable[User]) -> None:
     with transaction.atomic():
         organization.managers.set(_check_members(organization.team_id, users))
+
+
+def update_contact_profile(  # keyword-only, as STYLE.md section 9 allows
+    *,
+    contact: Contact,
+    fields: ContactFields,
+    organization: Organization | None,
+    tags: Iterable[str],
+    managers: Iterable[User],
+) -> Contact:
+    """Save the whole edit form of a contact in one transaction."""
+    with transaction.atomic():
+        update_contact(contact=contact, fields=fields)
+        _set_organization(contact, organization)
+        set_contact_tags(contact=contact, names=tags)
+        _set_managers(contact, contact.team_id, managers)
+    return contact
+
+
+def update_organization_profile(
+    *,
+    organization: Organization,
+    fields: OrganizationFields,
+    domains: Iterable[str],
+    tags: Iterable[str],
+    managers: Iterable[User],
+) -> Organization:
+    """Save the whole edit form of an organization in one transaction."""
+    with transaction.atomic():
+        update_organization(organization=organization, fields=fields)
+        set_organization_domains(organization=organization, domains=domains)
+        set_organization_tags(organization=organization, names=tags)
+        set_organization_managers(organization=organization, users=managers)
+    return organization

@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from django.urls import path
 
-from parley.web.views import home, settings_profile, settings_teams, settings_tokens, settings_users
+from parley.web.views import (
+    contacts,
+    home,
+    organizations,
+    settings_profile,
+    settings_teams,
+    settings_tokens,
+    settings_users,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -33,5 +41,45 @@ urlpatterns = [
         "settings/teams/<int:team_id>/members/<int:membership_id>/remove/",
         settings_teams.remove_membership,
         name="settings_membership_remove",
+    ),
+    # Contacts and organizations (CRM-CORE).
+    path("contacts/", contacts.contact_list, name="contacts"),
+    path("contacts/new/", contacts.contact_create, name="contact_create"),
+    path("contacts/<int:contact_id>/", contacts.contact_detail, name="contact"),
+    path("contacts/<int:contact_id>/edit/", contacts.contact_edit, name="contact_edit"),
+    path("contacts/<int:contact_id>/delete/", contacts.contact_delete, name="contact_delete"),
+    path("contacts/<int:contact_id>/emails/", contacts.contact_email_add, name="contact_email_add"),
+    path(
+        "contacts/<int:contact_id>/emails/<int:email_id>/remove/",
+        contacts.contact_email_remove,
+        name="contact_email_remove",
+    ),
+    path(
+        "contacts/<int:contact_id>/emails/<int:email_id>/primary/",
+        contacts.contact_email_primary,
+        name="contact_email_primary",
+    ),
+    path("contacts/<int:contact_id>/phones/", contacts.contact_phone_add, name="contact_phone_add"),
+    path(
+        "contacts/<int:contact_id>/phones/<int:phone_id>/remove/",
+        contacts.contact_phone_remove,
+        name="contact_phone_remove",
+    ),
+    path("organizations/", organizations.organization_list, name="organizations"),
+    path("organizations/new/", organizations.organization_create, name="organization_create"),
+    path(
+        "organizations/<int:organization_id>/",
+        organizations.organization_detail,
+        name="organization",
+    ),
+    path(
+        "organizations/<int:organization_id>/edit/",
+        organizations.organization_edit,
+        name="organization_edit",
+    ),
+    path(
+        "organizations/<int:organization_id>/delete/",
+        organizations.organization_delete,
+        name="organization_delete",
     ),
 ]

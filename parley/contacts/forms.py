@@ -1,0 +1,180 @@
+"""Forms for the contact and organization pages. They validate input; services write."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast, override
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from parley.accounts.models import Team, User
+from parley.contacts.models import Organization, PhoneKind, Stage
+
+if TYPE_CHECKING:
+    from parley.contacts.services import AddressData, ContactFields, OrganizationFields
+
+ADDRESS_FIELDS = ("address_line1", "address_line2", "postal_code", "city", "region", "country")
+CONTACT_FIELDS = ("first_name", "last_name", "position", "stage", "source", "note", *ADDRESS_FIELDS)
+ORGANIZATION_FIELDS = ("name", "tax_id", "note", *ADDRESS_FIELDS)
+
+
+def split_list(text: str) -> list[str]:
+    """Items of a comma- or newline-separated list, stripped, without empties."""
+    return [item.strip() for item in text.replace("\n", ",").split(",") if item.strip()]
+
+
+class _TeamScopedForm(forms.Form):
+    """A form offering the choices (team, organizations, managers) of the user's teams."""
+
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), label=_("Team"))
+    tags = forms.CharField(
+        label=_("Tags"), required=False, help_text=_("Separated by commas."), max_length=1000
+    )
+    managers = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(), label=_("Managers"), required=False
+    )
+    address_line1 = forms.CharField(label=_("Address line 1"), required=False, max_length=200)
+    address_line2 = forms.CharField(label=_("Address line 2"), required=False, max_length=200)
+    postal_code = forms.CharField(label=_("Postal code"), required=False, max_length=20)
+    city = forms.CharField(label=_("City"), required=False, max_length=100)
+    region = forms.CharField(label=_("Region"), required=False, max_length=100)
+    country = forms.CharField(label=_("Country"), required=False, max_length=100)
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(
+        self, *args: Any, teams: list[Team], team: Team | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        team_ids = [t.pk for t in teams] if team is None else [team.pk]
+        team_field = cast("forms.ModelChoiceField[Team]", self.fields["team"])
+        team_field.queryset = Team.objects.filter(pk__in=team_ids)
+        if len(team_ids) == 1:
+            # One possible team: nothing to choose, and the edit form never moves a record.
+            team_field.initial = team_ids[0]
+            team_field.widget = forms.HiddenInput()
+        managers = cast("forms.ModelMultipleChoiceField[User]", self.fields["managers"])
+        managers.queryset = User.objects.filter(
+            memberships__team_id__in=team_ids, is_active=True
+        ).distinct()
+
+    @override
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean() or {}
+        team = cleaned.get("team")
+        for user in cleaned.get("managers") or []:
+            if team is not None and not user.memberships.filter(team=team).exists():
+                self.add_error("managers", _("Managers must be members of the team."))
+        return cleaned
+
+    def address(self) -> AddressData:
+        data = self.cleaned_data
+        return {
+            "address_line1": data["address_line1"],
+            "address_line2": data["address_line2"],
+            "postal_code": data["postal_code"],
+            "city": data["city"],
+            "region": data["region"],
+            "country": data["country"],
+        }
+
+    def tag_names(self) -> list[str]:
+        return split_list(self.cleaned_data["tags"])
+
+
+class ContactForm(_TeamScopedForm):
+    first_name = forms.CharField(label=_("First name"), required=False, max_length=100)
+    last_name = forms.CharField(label=_("Last name"), required=False, max_length=100)
+    position = forms.CharField(label=_("Position"), required=False, max_length=100)
+    stage = forms.ChoiceField(label=_("Stage"), choices=Stage.choices, initial=Stage.LEAD)
+    source = forms.CharField(label=_("Acquisition source"), required=False, max_length=100)
+    organization = forms.ModelChoiceField(
+        queryset=Organization.objects.none(), label=_("Organization"), required=False
+    )
+    field_order = [
+        "team",
+        "first_name",
+        "last_name",
+        "position",
+        "organization",
+        "stage",
+        "source",
+        "tags",
+        "managers",
+    ]
+
+    def __init__(
+        self, *args: Any, teams: list[Team], team: Team | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, teams=teams, team=team, **kwargs)
+        organization = cast("forms.ModelChoiceField[Organization]", self.fields["organization"])
+        team_ids = [t.pk for t in teams] if team is None else [team.pk]
+        organization.queryset = Organization.objects.for_teams(team_ids)
+
+    @override
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean() or {}
+        organization = cleaned.get("organization")
+        team = cleaned.get("team")
+        if organization is not None and team is not None and organization.team_id != team.pk:
+            self.add_error("organization", _("The organization belongs to another team."))
+        return cleaned
+
+    def contact_fields(self) -> ContactFields:
+        fields: ContactFields = {
+            "first_name": self.cleaned_data["first_name"],
+            "last_name": self.cleaned_data["last_name"],
+            "position": self.cleaned_data["position"],
+            "stage": self.cleaned_data["stage"],
+            "source": self.cleaned_data["source"],
+            "note": self.cleaned_data["note"],
+            **self.address(),
+        }
+        return fields
+
+
+class NewContactForm(ContactForm):
+    """The create form also takes a first e-mail address and phone number."""
+
+    email = forms.CharField(label=_("E-mail address"), required=False, max_length=254)
+    phone = forms.CharField(label=_("Phone number"), required=False, max_length=50)
+    phone_kind = forms.ChoiceField(
+        label=_("Phone type"), choices=PhoneKind.choices, initial=PhoneKind.MOBILE
+    )
+
+
+class OrganizationForm(_TeamScopedForm):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    tax_id = forms.CharField(label=_("Tax id (NIP)"), required=False, max_length=20)
+    domains = forms.CharField(
+        label=_("Mail domains"),
+        required=False,
+        max_length=2000,
+        help_text=_(
+            "Separated by commas, e.g. example.pl. Mail from them suggests this organization."
+        ),
+    )
+    field_order = ["team", "name", "tax_id", "domains", "tags", "managers"]
+
+    def organization_fields(self) -> OrganizationFields:
+        fields: OrganizationFields = {
+            "name": self.cleaned_data["name"],
+            "tax_id": self.cleaned_data["tax_id"],
+            "note": self.cleaned_data["note"],
+            **self.address(),
+        }
+        return fields
+
+    def domain_names(self) -> list[str]:
+        return split_list(self.cleaned_data["domains"])
+
+
+class EmailForm(forms.Form):
+    address = forms.CharField(label=_("E-mail address"), max_length=254)
+    primary = forms.BooleanField(label=_("Primary"), required=False)
+
+
+class PhoneForm(forms.Form):
+    number = forms.CharField(label=_("Phone number"), max_length=50)
+    kind = forms.ChoiceField(label=_("Type"), choices=PhoneKind.choices, initial=PhoneKind.MOBILE)

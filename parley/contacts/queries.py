@@ -1,0 +1,112 @@
+"""The contact and organization list filters, shared by the web pages and the API."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from parley.accounts.models import User
+from parley.contacts.exceptions import ContactsError
+from parley.contacts.models import ContactQuerySet, OrganizationQuerySet
+from parley.contacts.normalize import normalize_phone
+
+# Fewer digits than this would match most numbers, so they are not searched as a number.
+MIN_PHONE_DIGITS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class ContactFilters:
+    q: str = ""
+    tag: int | None = None
+    organization: int | None = None
+    mine: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class OrganizationFilters:
+    q: str = ""
+    tag: int | None = None
+    mine: bool = False
+
+
+def _phone_condition(text: str) -> Q | None:
+    """Numbers equal to `text` once normalized, or containing its digits."""
+    try:
+        return Q(phones__e164=normalize_phone(text))
+    except ContactsError:
+        pass
+    digits = re.sub(r"\D", "", text).lstrip("0")
+    if len(digits) < MIN_PHONE_DIGITS:
+        return None
+    return Q(phones__e164__contains=digits)
+
+
+def _contact_word(word: str) -> Q:
+    condition = (
+        Q(first_name__icontains=word)
+        | Q(last_name__icontains=word)
+        | Q(emails__address__icontains=word.lower())
+        | Q(organization__name__icontains=word)
+    )
+    phone = _phone_condition(word)
+    return condition | phone if phone is not None else condition
+
+
+def search_contacts(contacts: ContactQuerySet, q: str) -> ContactQuerySet:
+    """Contacts matching every word of `q` in a name, e-mail, phone or organization.
+
+    The whole text is tried as a phone number first, so `601 234 567` finds `+48601234567`.
+    """
+    q = q.strip()
+    if not q:
+        return contacts
+    phone = _phone_condition(q)
+    words = Q()
+    for word in q.split():
+        words &= _contact_word(word)
+    condition = words | phone if phone is not None else words
+    ids = contacts.filter(condition).values("pk")
+    return contacts.filter(pk__in=ids)
+
+
+def filter_contacts(
+    contacts: ContactQuerySet, filters: ContactFilters, user: User
+) -> ContactQuerySet:
+    contacts = search_contacts(contacts, filters.q)
+    if filters.tag is not None:
+        contacts = contacts.filter(tags__pk=filters.tag)
+    if filters.organization is not None:
+        contacts = contacts.filter(organization_id=filters.organization)
+    if filters.mine:
+        contacts = contacts.managed_by(user)
+    return contacts
+
+
+def filter_organizations(
+    organizations: OrganizationQuerySet, filters: OrganizationFilters, user: User
+) -> OrganizationQuerySet:
+    q = filters.q.strip()
+    if q:
+        condition = (
+            Q(name__icontains=q)
+            | Q(domains__domain__icontains=q.lower())
+            | Q(tax_id=re.sub(r"\D", "", q) or "-")
+            | Q(city__icontains=q)
+        )
+        organizations = organizations.filter(pk__in=organizations.filter(condition).values("pk"))
+    if filters.tag is not None:
+        organizations = organizations.filter(tags__pk=filters.tag)
+    if filters.mine:
+        organizations = organizations.managed_by(user)
+    return organizations
+
+
+def contact_list_queryset(contacts: ContactQuerySet) -> ContactQuerySet:
+    """What a list page shows per contact, loaded in a fixed number of queries."""
+    return contacts.select_related("organization").prefetch_related("emails", "phones", "tags")
+
+
+def organization_list_queryset(organizations: OrganizationQuerySet) -> OrganizationQuerySet:
+    return organizations.prefetch_related("domains", "tags")

@@ -1,0 +1,232 @@
+"""Contacts: the list with search and filters, the contact page, create and edit forms, and the
+e-mail address and phone number actions on the contact page (htmx fragments)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from parley.accounts.access import can_manage_team, team_ids_for_user
+from parley.accounts.models import Team
+from parley.contacts import services
+from parley.contacts.access import get_contact_for_user, get_email_of_contact, get_phone_of_contact
+from parley.contacts.exceptions import ContactsError, InvalidEmailError, InvalidPhoneError
+from parley.contacts.forms import CONTACT_FIELDS, ContactForm, EmailForm, NewContactForm, PhoneForm
+from parley.contacts.models import Contact, Organization, Tag
+from parley.contacts.queries import ContactFilters, contact_list_queryset, filter_contacts
+
+if TYPE_CHECKING:
+    from parley.web.views._auth import AuthenticatedHttpRequest
+
+PAGE_SIZE = 50
+
+
+def int_param(request: AuthenticatedHttpRequest, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+@login_required
+def contact_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    filters = ContactFilters(
+        q=request.GET.get("q", ""),
+        tag=int_param(request, "tag"),
+        organization=int_param(request, "organization"),
+        mine=request.GET.get("mine") == "1",
+    )
+    team_ids = team_ids_for_user(request.user)
+    contacts = filter_contacts(Contact.objects.for_teams(team_ids), filters, request.user)
+    page = Paginator(contact_list_queryset(contacts), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "filters": filters,
+        "tags": Tag.objects.filter(team_id__in=team_ids),
+        "organizations": Organization.objects.for_teams(team_ids).only("pk", "name"),
+        "can_write": bool(team_ids_for_user(request.user, write=True)),
+    }
+    template = "web/contact_list.html#results" if request.htmx else "web/contact_list.html"
+    return render(request, template, context)
+
+
+def _detail_context(request: AuthenticatedHttpRequest, contact: Contact) -> dict[str, object]:
+    writable = contact.team_id in team_ids_for_user(request.user, write=True)
+    return {
+        "contact": contact,
+        "emails": contact.emails.all(),
+        "phones": contact.phones.all(),
+        "tags": contact.tags.all(),
+        "managers": contact.managers.all(),
+        "can_write": writable,
+        "can_delete": can_manage_team(request.user, contact.team_id),
+        "email_form": EmailForm(),
+        "phone_form": PhoneForm(),
+    }
+
+
+@login_required
+def contact_detail(request: AuthenticatedHttpRequest, contact_id: int) -> HttpResponse:
+    contact = get_contact_for_user(request.user, contact_id)
+    return render(request, "web/contact_detail.html", _detail_context(request, contact))
+
+
+@login_required
+def contact_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    teams = list(Team.objects.filter(pk__in=team_ids_for_user(request.user, write=True)))
+    if not teams:
+        raise PermissionDenied
+    form = NewContactForm(request.POST or None, teams=teams, initial={"managers": [request.user]})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            contact = services.create_contact(
+                team=data["team"],
+                fields=form.contact_fields(),
+                emails=[data["email"]] if data["email"] else [],
+                phones=[services.NewPhone(data["phone"], data["phone_kind"])]
+                if data["phone"]
+                else [],
+                organization=data["organization"],
+                managers=data["managers"],
+                tags=form.tag_names(),
+            )
+        except InvalidEmailError as error:
+            form.add_error("email", str(error))
+        except InvalidPhoneError as error:
+            form.add_error("phone", str(error))
+        except ContactsError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The contact has been created."))
+            return redirect("web:contact", contact_id=contact.pk)
+    return render(request, "web/contact_form.html", {"form": form, "contact": None})
+
+
+@login_required
+def contact_edit(request: AuthenticatedHttpRequest, contact_id: int) -> HttpResponse:
+    contact = get_contact_for_user(request.user, contact_id, write=True)
+    initial = {name: getattr(contact, name) for name in CONTACT_FIELDS} | {
+        "team": contact.team_id,
+        "tags": ", ".join(tag.name for tag in contact.tags.all()),
+        "managers": list(contact.managers.all()),
+        "organization": contact.organization_id,
+    }
+    form = ContactForm(
+        request.POST or None, teams=[contact.team], team=contact.team, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_contact_profile(
+                contact=contact,
+                fields=form.contact_fields(),
+                organization=form.cleaned_data["organization"],
+                tags=form.tag_names(),
+                managers=form.cleaned_data["managers"],
+            )
+        except ContactsError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The contact has been saved."))
+            return redirect("web:contact", contact_id=contact.pk)
+    return render(request, "web/contact_form.html", {"form": form, "contact": contact})
+
+
+@require_POST
+@login_required
+def contact_delete(request: AuthenticatedHttpRequest, contact_id: int) -> HttpResponse:
+    contact = get_contact_for_user(request.user, contact_id, write=True)
+    if not can_manage_team(request.user, contact.team_id):
+        raise PermissionDenied
+    services.delete_contact(contact=contact)
+    messages.success(request, _("The contact has been deleted."))
+    return redirect("web:contacts")
+
+
+def _channels(
+    request: AuthenticatedHttpRequest,
+    contact: Contact,
+    *,
+    email_form: EmailForm | None = None,
+    phone_form: PhoneForm | None = None,
+) -> HttpResponse:
+    """The e-mail and phone section of the contact page, or the whole page without htmx."""
+    if not request.htmx and email_form is None and phone_form is None:
+        return redirect("web:contact", contact_id=contact.pk)
+    context = _detail_context(request, contact)
+    context |= {"email_form": email_form or EmailForm(), "phone_form": phone_form or PhoneForm()}
+    template = "web/contact_detail.html#channels" if request.htmx else "web/contact_detail.html"
+    status = 200 if email_form is None and phone_form is None else 422
+    return render(request, template, context, status=status)
+
+
+@require_POST
+@login_required
+def contact_email_add(request: AuthenticatedHttpRequest, contact_id: int) -> HttpResponse:
+    contact = get_contact_for_user(request.user, contact_id, write=True)
+    form = EmailForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_contact_email(
+                contact=contact,
+                address=form.cleaned_data["address"],
+                primary=form.cleaned_data["primary"],
+            )
+        except ContactsError as error:
+            form.add_error("address", str(error))
+        else:
+            return _channels(request, contact)
+    return _channels(request, contact, email_form=form)
+
+
+@require_POST
+@login_required
+def contact_email_remove(
+    request: AuthenticatedHttpRequest, contact_id: int, email_id: int
+) -> HttpResponse:
+    contact = get_contact_for_user(request.user, contact_id, write=True)
+    services.remove_contact_email(email=get_email_of_contact(contact, email_id))
+    return _channels(request, contact)
+
+
+@require_POST
+@login_required
+def contact_email_primary(
+    request: AuthenticatedHttpRequest, contact_id: int, email_id: int
+) -> HttpResponse:
+    contact = get_contact_for_user(request.user, contact_id, write=True)
+    services.set_primary_email(email=get_email_of_contact(contact, email_id))
+    return _channels(request, contact)
+
+
+@require_POST
+@login_required
+def contact_phone_add(request: AuthenticatedHttpRequest, contact_id: int) -> HttpResponse:
+    contact = get_contact_for_user(request.user, contact_id, write=True)
+    form = PhoneForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_contact_phone(
+                contact=contact, raw=form.cleaned_data["number"], kind=form.cleaned_data["kind"]
+            )
+        except ContactsError as error:
+            form.add_error("number", str(error))
+        else:
+            return _channels(request, contact)
+    return _channels(request, contact, phone_form=form)
+
+
+@require_POST
+@login_required
+def contact_phone_remove(
+    request: AuthenticatedHttpRequest, contact_id: int, phone_id: int
+) -> HttpResponse:
+    contact = get_contact_for_user(request.user, contact_id, write=True)
+    services.remove_contact_phone(phone=get_phone_of_contact(contact, phone_id))
+    return _channels(request, contact)
