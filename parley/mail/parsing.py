@@ -226,7 +226,9 @@ def _content_hash(headers: Headers, raw: bytes) -> str:
 
     The copy in INBOX, in Sent and in another mailbox differ in Received, Delivered-To,
     Return-Path, X-* headers and sometimes line endings; they agree on these fields and the
-    body bytes.
+    body bytes. Content-Type and Content-Transfer-Encoding are included because the same
+    body bytes under another MIME label are another message (CPython's test corpus has
+    such pairs).
     """
     digest = hashlib.sha256()
     parts = [
@@ -234,6 +236,9 @@ def _content_hash(headers: Headers, raw: bytes) -> str:
         str(parse_date(headers.raw("date")) or headers.get("date")),
         *(",".join(a["address"] for a in headers.addresses(n)) for n in ("from", "to", "cc")),
         headers.get("subject"),
+        # They decide how the body bytes read, and servers on the way leave them alone.
+        headers.get("content-type"),
+        headers.get("content-transfer-encoding"),
     ]
     for part in parts:
         digest.update(part.encode("utf-8", "replace") + b"\x00")
