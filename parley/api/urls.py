@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from parley.api.accounts import router as accounts_router
 from parley.api.auth import TokenAuth
+from parley.api.contacts import router as contacts_router
 
 api = NinjaAPI(
     title="Parley API",
@@ -14,3 +15,4 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", accounts_router)
+api.add_router("/", contacts_router)

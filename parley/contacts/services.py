@@ -11,6 +11,7 @@ None of them has side effects outside the database. User mistakes raise subclass
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.db import IntegrityError, transaction
@@ -66,6 +67,15 @@ class OrganizationFields(AddressData, total=False):
     name: str
     tax_id: str
     note: str
+
+
+class Unset(Enum):
+    """Marks an argument that was not given (None means "no organization")."""
+
+    UNSET = "unset"
+
+
+UNSET = Unset.UNSET
 
 
 @dataclass(frozen=True, slots=True)
@@ -423,20 +433,26 @@ def set_organization_managers(*, organization: Organization, users: Iterable[Use
         organization.managers.set(_check_members(organization.team_id, users))
 
 
-def update_contact_profile(  # keyword-only, as STYLE.md section 9 allows
+def update_contact_profile(
     *,
     contact: Contact,
     fields: ContactFields,
-    organization: Organization | None,
-    tags: Iterable[str],
-    managers: Iterable[User],
+    organization: Organization | Unset | None = UNSET,
+    tags: Iterable[str] | None = None,
+    managers: Iterable[User] | None = None,
 ) -> Contact:
-    """Save the whole edit form of a contact in one transaction."""
+    """Save an edit form or an API patch of a contact in one transaction.
+
+    Arguments left out (UNSET or None) keep their current value.
+    """
     with transaction.atomic():
         update_contact(contact=contact, fields=fields)
-        _set_organization(contact, organization)
-        set_contact_tags(contact=contact, names=tags)
-        _set_managers(contact, contact.team_id, managers)
+        if organization is not UNSET:
+            _set_organization(contact, organization)
+        if tags is not None:
+            set_contact_tags(contact=contact, names=tags)
+        if managers is not None:
+            _set_managers(contact, contact.team_id, managers)
     return contact
 
 
@@ -444,14 +460,20 @@ def update_organization_profile(
     *,
     organization: Organization,
     fields: OrganizationFields,
-    domains: Iterable[str],
-    tags: Iterable[str],
-    managers: Iterable[User],
+    domains: Iterable[str] | None = None,
+    tags: Iterable[str] | None = None,
+    managers: Iterable[User] | None = None,
 ) -> Organization:
-    """Save the whole edit form of an organization in one transaction."""
+    """Save an edit form or an API patch of an organization in one transaction.
+
+    Arguments left out (None) keep their current value.
+    """
     with transaction.atomic():
         update_organization(organization=organization, fields=fields)
-        set_organization_domains(organization=organization, domains=domains)
-        set_organization_tags(organization=organization, names=tags)
-        set_organization_managers(organization=organization, users=managers)
+        if domains is not None:
+            set_organization_domains(organization=organization, domains=domains)
+        if tags is not None:
+            set_organization_tags(organization=organization, names=tags)
+        if managers is not None:
+            set_organization_managers(organization=organization, users=managers)
     return organization

@@ -1,0 +1,329 @@
+"""/api/v1/contacts and /api/v1/organizations: list with filters, create, read, patch, delete.
+
+Permissions follow the web pages: members read, agents and above write, admins and managers
+delete; a record of another team answers 404.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet, prefetch_related_objects
+from django.http import HttpRequest
+from ninja import Router, Status
+from ninja.errors import HttpError
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from parley.accounts.access import can_manage_team, get_team_for_user, team_ids_for_user
+from parley.accounts.models import Team, User
+from parley.api.schemas import ErrorOut
+from parley.api.schemas_contacts import (
+    ContactIn,
+    ContactOut,
+    ContactPatch,
+    EmailIn,
+    EmailOut,
+    OrganizationIn,
+    OrganizationOut,
+    OrganizationPatch,
+    PhoneIn,
+    PhoneOut,
+)
+from parley.contacts import services
+from parley.contacts.access import (
+    get_contact_for_user,
+    get_email_of_contact,
+    get_organization_for_user,
+    get_phone_of_contact,
+)
+from parley.contacts.exceptions import ContactsError
+from parley.contacts.models import Contact, Organization, PhoneKind
+from parley.contacts.queries import (
+    ContactFilters,
+    OrganizationFilters,
+    contact_list_queryset,
+    filter_contacts,
+    filter_organizations,
+    organization_list_queryset,
+)
+
+router = Router(tags=["contacts"])
+ERRORS: dict[int, type[ErrorOut]] = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # TokenAuth sets a real user on every authenticated call.
+    return user
+
+
+@contextmanager
+def _answers() -> Iterator[None]:
+    """Turn a reader's write into 403 and a user's mistake into 422, both as JSON."""
+    try:
+        yield
+    except PermissionDenied:
+        raise HttpError(403, "You may read but not change this team's records.") from None
+    except ContactsError as error:
+        raise HttpError(422, str(error)) from None
+
+
+def _write_team(user: User, team_id: int | None) -> Team:
+    if team_id is None:
+        writable = team_ids_for_user(user, write=True)
+        if len(writable) != 1:
+            raise HttpError(422, "team_id is required: you can write in several teams or none.")
+        team_id = writable.pop()
+    with _answers():
+        return get_team_for_user(user, team_id, write=True)
+
+
+def _managers(team_id: int, ids: list[int]) -> list[User]:
+    users = list(User.objects.filter(pk__in=ids, memberships__team_id=team_id))
+    if len(users) != len(set(ids)):
+        raise HttpError(422, "Every manager must be a member of the record's team.")
+    return users
+
+
+def _organization(team_id: int, organization_id: int | None) -> Organization | None:
+    if organization_id is None:
+        return None
+    organization = Organization.objects.for_teams([team_id]).filter(pk=organization_id).first()
+    if organization is None:
+        raise HttpError(422, "No such organization in the contact's team.")
+    return organization
+
+
+def _contact_out(contact: Contact) -> Contact:
+    """The contact with what ContactOut reads, fresh from the database."""
+    contact.refresh_from_db()
+    prefetch_related_objects([contact], "emails", "phones", "tags", "managers")
+    return contact
+
+
+def _organization_out(organization: Organization) -> Organization:
+    organization.refresh_from_db()
+    prefetch_related_objects([organization], "domains", "tags", "managers")
+    return organization
+
+
+# Contacts
+
+
+@router.get("/contacts", response=list[ContactOut], summary="List contacts")
+@paginate(LimitOffsetPagination)
+def list_contacts(
+    request: HttpRequest,
+    q: str = "",
+    tag: int | None = None,
+    organization: int | None = None,
+    mine: bool = False,
+) -> QuerySet[Contact]:
+    """`q` searches names, e-mail addresses and phone numbers (any spelling of a number)."""
+    user = _user(request)
+    filters = ContactFilters(q=q, tag=tag, organization=organization, mine=mine)
+    contacts = filter_contacts(Contact.objects.visible_to(user), filters, user)
+    return contact_list_queryset(contacts).prefetch_related("managers")
+
+
+@router.post("/contacts", response={201: ContactOut, **ERRORS}, summary="Create a contact")
+def create_contact(request: HttpRequest, payload: ContactIn) -> Status[Contact]:
+    user = _user(request)
+    team = _write_team(user, payload.team_id)
+    data = payload.model_dump(
+        exclude={"team_id", "organization_id", "tags", "manager_ids", "emails", "phones"}
+    )
+    with _answers():
+        contact = services.create_contact(
+            team=team,
+            fields=data,  # type: ignore[arg-type]  # the schema's plain fields are ContactFields
+            emails=payload.emails,
+            phones=[services.NewPhone(p.number, p.kind) for p in payload.phones],
+            organization=_organization(team.pk, payload.organization_id),
+            managers=_managers(team.pk, payload.manager_ids),
+            tags=payload.tags,
+        )
+    return Status(201, _contact_out(contact))
+
+
+@router.get("/contacts/{contact_id}", response={200: ContactOut, **ERRORS}, summary="A contact")
+def get_contact(request: HttpRequest, contact_id: int) -> Contact:
+    contact = get_contact_for_user(_user(request), contact_id)
+    return _contact_out(contact)
+
+
+@router.patch(
+    "/contacts/{contact_id}", response={200: ContactOut, **ERRORS}, summary="Change a contact"
+)
+def patch_contact(request: HttpRequest, contact_id: int, payload: ContactPatch) -> Contact:
+    with _answers():
+        contact = get_contact_for_user(_user(request), contact_id, write=True)
+    changes = payload.model_dump(exclude_unset=True)
+    relations = {"organization_id", "tags", "manager_ids"}
+    fields = {k: v for k, v in changes.items() if k not in relations and v is not None}
+    with _answers():
+        services.update_contact_profile(
+            contact=contact,
+            fields=fields,  # type: ignore[arg-type]  # the schema's plain fields are ContactFields
+            organization=(
+                _organization(contact.team_id, payload.organization_id)
+                if "organization_id" in changes
+                else services.UNSET
+            ),
+            tags=payload.tags,
+            managers=(
+                _managers(contact.team_id, payload.manager_ids)
+                if payload.manager_ids is not None
+                else None
+            ),
+        )
+    return _contact_out(contact)
+
+
+@router.delete("/contacts/{contact_id}", response={204: None, **ERRORS}, summary="Delete a contact")
+def delete_contact(request: HttpRequest, contact_id: int) -> Status[None]:
+    user = _user(request)
+    with _answers():
+        contact = get_contact_for_user(user, contact_id, write=True)
+    if not can_manage_team(user, contact.team_id):
+        raise HttpError(403, "Only admins and managers delete contacts.")
+    services.delete_contact(contact=contact)
+    return Status(204, None)
+
+
+@router.post(
+    "/contacts/{contact_id}/emails",
+    response={201: EmailOut, **ERRORS},
+    summary="Add an e-mail address to a contact",
+)
+def add_email(request: HttpRequest, contact_id: int, payload: EmailIn) -> Status[EmailOut]:
+    with _answers():
+        contact = get_contact_for_user(_user(request), contact_id, write=True)
+        email = services.add_contact_email(
+            contact=contact, address=payload.address, primary=payload.primary
+        )
+    return Status(201, EmailOut(id=email.pk, address=email.address, is_primary=email.is_primary))
+
+
+@router.delete(
+    "/contacts/{contact_id}/emails/{email_id}",
+    response={204: None, **ERRORS},
+    summary="Remove an e-mail address",
+)
+def remove_email(request: HttpRequest, contact_id: int, email_id: int) -> Status[None]:
+    with _answers():
+        contact = get_contact_for_user(_user(request), contact_id, write=True)
+    services.remove_contact_email(email=get_email_of_contact(contact, email_id))
+    return Status(204, None)
+
+
+@router.post(
+    "/contacts/{contact_id}/phones",
+    response={201: PhoneOut, **ERRORS},
+    summary="Add a phone number to a contact",
+)
+def add_phone(request: HttpRequest, contact_id: int, payload: PhoneIn) -> Status[PhoneOut]:
+    with _answers():
+        contact = get_contact_for_user(_user(request), contact_id, write=True)
+        phone = services.add_contact_phone(contact=contact, raw=payload.number, kind=payload.kind)
+    return Status(
+        201, PhoneOut(id=phone.pk, raw=phone.raw, e164=phone.e164, kind=PhoneKind(phone.kind))
+    )
+
+
+@router.delete(
+    "/contacts/{contact_id}/phones/{phone_id}",
+    response={204: None, **ERRORS},
+    summary="Remove a phone number",
+)
+def remove_phone(request: HttpRequest, contact_id: int, phone_id: int) -> Status[None]:
+    with _answers():
+        contact = get_contact_for_user(_user(request), contact_id, write=True)
+    services.remove_contact_phone(phone=get_phone_of_contact(contact, phone_id))
+    return Status(204, None)
+
+
+# Organizations
+
+
+@router.get("/organizations", response=list[OrganizationOut], summary="List organizations")
+@paginate(LimitOffsetPagination)
+def list_organizations(
+    request: HttpRequest, q: str = "", tag: int | None = None, mine: bool = False
+) -> QuerySet[Organization]:
+    """`q` searches names, mail domains, NIPs and cities."""
+    user = _user(request)
+    filters = OrganizationFilters(q=q, tag=tag, mine=mine)
+    organizations = filter_organizations(Organization.objects.visible_to(user), filters, user)
+    return organization_list_queryset(organizations).prefetch_related("managers")
+
+
+@router.post(
+    "/organizations", response={201: OrganizationOut, **ERRORS}, summary="Create an organization"
+)
+def create_organization(request: HttpRequest, payload: OrganizationIn) -> Status[Organization]:
+    user = _user(request)
+    team = _write_team(user, payload.team_id)
+    data = payload.model_dump(exclude={"team_id", "domains", "tags", "manager_ids"})
+    with _answers():
+        organization = services.create_organization(
+            team=team,
+            fields=data,  # type: ignore[arg-type]  # the schema's plain fields are OrganizationFields
+            domains=payload.domains,
+            managers=_managers(team.pk, payload.manager_ids),
+            tags=payload.tags,
+        )
+    return Status(201, _organization_out(organization))
+
+
+@router.get(
+    "/organizations/{organization_id}",
+    response={200: OrganizationOut, **ERRORS},
+    summary="An organization",
+)
+def get_organization(request: HttpRequest, organization_id: int) -> Organization:
+    organization = get_organization_for_user(_user(request), organization_id)
+    return _organization_out(organization)
+
+
+@router.patch(
+    "/organizations/{organization_id}",
+    response={200: OrganizationOut, **ERRORS},
+    summary="Change an organization",
+)
+def patch_organization(
+    request: HttpRequest, organization_id: int, payload: OrganizationPatch
+) -> Organization:
+    with _answers():
+        organization = get_organization_for_user(_user(request), organization_id, write=True)
+    changes = payload.model_dump(exclude_unset=True)
+    relations = {"domains", "tags", "manager_ids"}
+    fields = {k: v for k, v in changes.items() if k not in relations and v is not None}
+    with _answers():
+        services.update_organization_profile(
+            organization=organization,
+            fields=fields,  # type: ignore[arg-type]  # the schema's plain fields are OrganizationFields
+            domains=payload.domains,
+            tags=payload.tags,
+            managers=(
+                _managers(organization.team_id, payload.manager_ids)
+                if payload.manager_ids is not None
+                else None
+            ),
+        )
+    return _organization_out(organization)
+
+
+@router.delete(
+    "/organizations/{organization_id}",
+    response={204: None, **ERRORS},
+    summary="Delete an organization (its contacts stay)",
+)
+def delete_organization(request: HttpRequest, organization_id: int) -> Status[None]:
+    user = _user(request)
+    with _answers():
+        organization = get_organization_for_user(user, organization_id, write=True)
+    if not can_manage_team(user, organization.team_id):
+        raise HttpError(403, "Only admins and managers delete organizations.")
+    services.delete_organization(organization=organization)
+    return Status(204, None)

@@ -1,0 +1,172 @@
+"""Request and response schemas of the contacts and organizations API."""
+
+from datetime import datetime
+
+from ninja import Schema
+from pydantic import Field
+
+from parley.contacts.models import (
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    Organization,
+    PhoneKind,
+    Stage,
+)
+
+
+class AddressSchema(Schema):
+    address_line1: str = ""
+    address_line2: str = ""
+    postal_code: str = ""
+    city: str = ""
+    region: str = ""
+    country: str = ""
+
+
+class EmailOut(Schema):
+    id: int
+    address: str
+    is_primary: bool
+
+
+class EmailIn(Schema):
+    address: str = Field(max_length=254)
+    primary: bool = False
+
+
+class PhoneOut(Schema):
+    id: int
+    raw: str
+    e164: str
+    kind: PhoneKind
+
+
+class PhoneIn(Schema):
+    number: str = Field(max_length=50, description="As typed; stored in E.164 as well.")
+    kind: PhoneKind = PhoneKind.MOBILE
+
+
+class ContactOut(AddressSchema):
+    id: int
+    team_id: int
+    first_name: str
+    last_name: str
+    display_name: str
+    position: str
+    stage: Stage
+    source: str
+    organization_id: int | None
+    note: str
+    tags: list[str]
+    manager_ids: list[int]
+    emails: list[EmailOut]
+    phones: list[PhoneOut]
+    created_at: datetime
+    updated_at: datetime
+
+    # Resolvers read prefetched relations (see parley.contacts.queries.contact_list_queryset).
+    @staticmethod
+    def resolve_tags(obj: Contact) -> list[str]:
+        return [tag.name for tag in obj.tags.all()]
+
+    @staticmethod
+    def resolve_manager_ids(obj: Contact) -> list[int]:
+        return [user.pk for user in obj.managers.all()]
+
+    @staticmethod
+    def resolve_emails(obj: Contact) -> list[ContactEmail]:
+        return list(obj.emails.all())
+
+    @staticmethod
+    def resolve_phones(obj: Contact) -> list[ContactPhone]:
+        return list(obj.phones.all())
+
+
+class ContactIn(AddressSchema):
+    team_id: int | None = Field(
+        None, description="Needed only when the user can write in several teams."
+    )
+    first_name: str = Field("", max_length=100)
+    last_name: str = Field("", max_length=100)
+    position: str = Field("", max_length=100)
+    stage: Stage = Stage.LEAD
+    source: str = Field("", max_length=100)
+    organization_id: int | None = None
+    note: str = ""
+    tags: list[str] = []
+    manager_ids: list[int] = []
+    emails: list[str] = Field([], description="The first address is the primary one.")
+    phones: list[PhoneIn] = []
+
+
+class ContactPatch(Schema):
+    """Only the fields sent are changed. E-mails and phones have their own endpoints."""
+
+    first_name: str | None = Field(None, max_length=100)
+    last_name: str | None = Field(None, max_length=100)
+    position: str | None = Field(None, max_length=100)
+    stage: Stage | None = None
+    source: str | None = Field(None, max_length=100)
+    note: str | None = None
+    address_line1: str | None = None
+    address_line2: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
+    region: str | None = None
+    country: str | None = None
+    organization_id: int | None = Field(None, description="Send null to detach.")
+    tags: list[str] | None = None
+    manager_ids: list[int] | None = None
+
+
+class OrganizationOut(AddressSchema):
+    id: int
+    team_id: int
+    name: str
+    tax_id: str
+    note: str
+    domains: list[str]
+    tags: list[str]
+    manager_ids: list[int]
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_domains(obj: Organization) -> list[str]:
+        return [d.domain for d in obj.domains.all()]
+
+    @staticmethod
+    def resolve_tags(obj: Organization) -> list[str]:
+        return [tag.name for tag in obj.tags.all()]
+
+    @staticmethod
+    def resolve_manager_ids(obj: Organization) -> list[int]:
+        return [user.pk for user in obj.managers.all()]
+
+
+class OrganizationIn(AddressSchema):
+    team_id: int | None = Field(
+        None, description="Needed only when the user can write in several teams."
+    )
+    name: str = Field(min_length=1, max_length=200)
+    tax_id: str = Field("", max_length=20, description="Polish NIP, checked with its checksum.")
+    note: str = ""
+    domains: list[str] = []
+    tags: list[str] = []
+    manager_ids: list[int] = []
+
+
+class OrganizationPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    tax_id: str | None = Field(None, max_length=20)
+    note: str | None = None
+    address_line1: str | None = None
+    address_line2: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
+    region: str | None = None
+    country: str | None = None
+    domains: list[str] | None = None
+    tags: list[str] | None = None
+    manager_ids: list[int] | None = None
