@@ -4,6 +4,7 @@ from django.urls import path
 
 from parley.web.views import (
     contacts,
+    conversations,
     home,
     organizations,
     settings_profile,
@@ -82,4 +83,18 @@ urlpatterns = [
         organizations.organization_delete,
         name="organization_delete",
     ),
+    # Minimal conversation pages (MAIL-INGEST, issue 3 part 7).
+    path("mail/", conversations.mailboxes, name="mail_mailboxes"),
+    path(
+        "mail/<int:mailbox_id>/",
+        conversations.mailbox_conversations,
+        name="mailbox_conversations",
+    ),
+    path(
+        "conversations/<int:conversation_id>/",
+        conversations.conversation,
+        name="conversation",
+    ),
+    path("messages/<int:message_id>/raw/", conversations.message_raw, name="message_raw"),
+    path("attachments/<int:attachment_id>/", conversations.attachment, name="attachment"),
 ]

@@ -1,0 +1,116 @@
+"""Minimal conversation pages (issue 3 part 7): a mailbox's conversations, one conversation
+with its messages, attachment and raw-message downloads. Read-only: every team member,
+readers included, may see them; outsiders get 404 from the access helpers."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import F, Prefetch, Q, prefetch_related_objects
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+
+from parley.conversations.access import (
+    get_attachment_for_user,
+    get_conversation_for_user,
+    get_mailbox_for_user,
+    get_message_for_user,
+)
+from parley.conversations.models import Conversation
+from parley.mail import blobs
+from parley.mail.models import Attachment, Mailbox, Message
+
+if TYPE_CHECKING:
+    from parley.web.views._auth import AuthenticatedHttpRequest
+
+PAGE_SIZE = 50
+# Types a browser may show inline without running anything (no SVG: it can carry script).
+INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+_CID_SRC_RE = re.compile(r'src="cid:([^"]+)"')
+
+
+@login_required
+def mailboxes(request: AuthenticatedHttpRequest) -> HttpResponse:
+    visible = Mailbox.objects.visible_to(request.user).select_related("team")
+    return render(request, "web/conversation_mailboxes.html", {"mailboxes": visible})
+
+
+@login_required
+def mailbox_conversations(request: AuthenticatedHttpRequest, mailbox_id: int) -> HttpResponse:
+    mailbox = get_mailbox_for_user(request.user, mailbox_id)
+    senders = Message.objects.alive().only("conversation_id", "from_name", "from_address")
+    conversations = (
+        Conversation.objects.visible_to(request.user)
+        .filter(Q(mailbox=mailbox) | Q(messages__mailbox=mailbox))
+        .distinct()
+        .order_by(F("last_message_at").desc(nulls_last=True), "-pk")
+    )
+    page = Paginator(conversations, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    prefetch_related_objects(
+        page.object_list, Prefetch("messages", queryset=senders, to_attr="senders")
+    )
+    context = {"mailbox": mailbox, "page": page}
+    return render(request, "web/conversation_list.html", context)
+
+
+def _html_with_inline_images(message: Message) -> SafeString:
+    """The stored (already sanitized) HTML with cid: images pointing at our downloads."""
+    urls = {
+        att.content_id: reverse("web:attachment", args=[att.pk])
+        for att in message.attachments.all()
+        if att.content_id
+    }
+
+    def replace(match: re.Match[str]) -> str:
+        url = urls.get(match.group(1))
+        return f'src="{url}"' if url else 'src=""'
+
+    # The HTML was cleaned by nh3 at ingest (parley.mail.parsing.sanitize_html); only our
+    # own URLs are put back in, so marking it safe is sound.
+    return mark_safe(_CID_SRC_RE.sub(replace, message.html))  # noqa: S308
+
+
+@login_required
+def conversation(request: AuthenticatedHttpRequest, conversation_id: int) -> HttpResponse:
+    item = get_conversation_for_user(request.user, conversation_id)
+    messages = list(
+        item.messages.alive()
+        .order_by(F("date").asc(nulls_first=True), "pk")
+        .prefetch_related("attachments")
+    )
+    rows = [(m, _html_with_inline_images(m) if m.html else "") for m in messages]
+    context = {"conversation": item, "rows": rows}
+    return render(request, "web/conversation_detail.html", context)
+
+
+@login_required
+def message_raw(request: AuthenticatedHttpRequest, message_id: int) -> FileResponse:
+    message = get_message_for_user(request.user, message_id)
+    return FileResponse(
+        blobs.open_raw(message.raw_sha256),
+        as_attachment=True,
+        filename=f"message-{message.pk}.eml",
+        content_type="message/rfc822",
+    )
+
+
+def _download_name(attachment: Attachment) -> str:
+    return attachment.filename or f"attachment-{attachment.pk}"
+
+
+@login_required
+def attachment(request: AuthenticatedHttpRequest, attachment_id: int) -> FileResponse:
+    item = get_attachment_for_user(request.user, attachment_id)
+    inline = item.content_type in INLINE_TYPES
+    return FileResponse(
+        blobs.open_attachment(item.sha256),
+        as_attachment=not inline,
+        filename=_download_name(item),
+        content_type=item.content_type if inline else "application/octet-stream",
+    )
