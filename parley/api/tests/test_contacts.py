@@ -265,3 +265,21 @@ def test_organizations_are_hidden_from_outsiders_and_read_only_for_readers(
         _json(client, "patch", f"/api/v1/organizations/{acme.pk}", dave, {"name": "B"}).status_code
         == 403
     )
+
+
+def test_the_list_query_count_does_not_grow_with_contacts(
+    client, bob, team_a, django_assert_max_num_queries
+):
+    headers = _auth(bob)
+    for n in range(15):
+        contact = create_contact(
+            team=team_a,
+            fields={"first_name": f"P{n}"},
+            emails=[f"p{n}@example.pl"],
+            phones=[NewPhone(f"601 234 5{n:02d}")],
+        )
+        tag_contact(contact=contact, name=f"t{n % 3}")
+    with django_assert_max_num_queries(10):
+        body = client.get("/api/v1/contacts", headers=headers).json()
+    assert body["count"] == 15
+    assert all(item["emails"] and item["phones"] and item["tags"] for item in body["items"])
