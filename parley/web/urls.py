@@ -6,6 +6,7 @@ from parley.web.views import (
     contacts,
     conversations,
     home,
+    mailboxes,
     organizations,
     settings_profile,
     settings_teams,
@@ -42,6 +43,19 @@ urlpatterns = [
         "settings/teams/<int:team_id>/members/<int:membership_id>/remove/",
         settings_teams.remove_membership,
         name="settings_membership_remove",
+    ),
+    # Settings → Mailboxes (MAIL-SYNC).
+    path("settings/mailboxes/", mailboxes.mailboxes, name="mailboxes"),
+    path("settings/mailboxes/new/", mailboxes.mailbox_add, name="mailbox_add"),
+    path("settings/mailboxes/<int:mailbox_id>/", mailboxes.mailbox_edit, name="mailbox_edit"),
+    path("settings/mailboxes/<int:mailbox_id>/test/", mailboxes.mailbox_test, name="mailbox_test"),
+    path(
+        "settings/mailboxes/<int:mailbox_id>/pause/", mailboxes.mailbox_pause, name="mailbox_pause"
+    ),
+    path(
+        "settings/mailboxes/<int:mailbox_id>/remove/",
+        mailboxes.mailbox_remove,
+        name="mailbox_remove",
     ),
     # Contacts and organizations (CRM-CORE).
     path("contacts/", contacts.contact_list, name="contacts"),
