@@ -49,6 +49,8 @@ FETCH_BATCH = 500
 APPEND_CHUNK = 1000
 PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 PG_BENCH_DB = "parley_bench"
+# The module run as `parley` (python -m CLI_MODULE ...); PARLEY_BENCH_CLI overrides it.
+CLI_MODULE = os.environ.get("PARLEY_BENCH_CLI", "parley.cli")
 
 # Targets on the 2-core machine (issue 3 part 9).
 TARGET_RATIO = 0.5
@@ -63,6 +65,7 @@ class SyncRun:
     peak_rss_mb: float
     messages: int
     score: mailgen.ThreadingScore
+    groups: list[list[str | None]] = field(default_factory=list)
     directions: Counter[str] = field(default_factory=Counter)
     flags: Counter[str] = field(default_factory=Counter)
 
@@ -128,7 +131,7 @@ def raw_limit(dovecot: DovecotServer) -> tuple[float, float, int]:
 
 def parley(args: list[str], env: dict[str, str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "parley.cli", *args],
+        [sys.executable, "-m", CLI_MODULE, *args],
         env=env,
         cwd=REPO,
         check=True,
@@ -144,7 +147,7 @@ def timed_sync(env: dict[str, str], profile: Path | None = None) -> tuple[float,
         prefix += ["-m", "cProfile", "-o", str(profile)]
     began = time.perf_counter()
     proc = subprocess.Popen(
-        [*prefix, "-m", "parley.cli", "sync", MAILBOX, "--once"], env=env, cwd=REPO
+        [*prefix, "-m", CLI_MODULE, "sync", MAILBOX, "--once"], env=env, cwd=REPO
     )
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - began
@@ -230,6 +233,7 @@ def sync_run(
             peak_rss_mb=rss,
             messages=sum(len(g) for g in groups),
             score=mailgen.compare_threads(truth, groups),
+            groups=groups,
             directions=directions,
             flags=flags,
         )
@@ -244,6 +248,31 @@ def sync_run(
 
 def verdict(ok: bool) -> str:
     return "ok" if ok else "MISSED"
+
+
+def explain(run: SyncRun, truth: mailgen.Expected, n: int, seed: int, limit: int) -> None:
+    """Why messages were mis-threaded: what the generator gave them to be threaded by."""
+    wrong = mailgen.misthreaded(truth, run.groups)
+    if not wrong:
+        return
+    by_id = {p.message_id: p for p in mailgen.plan(n, seed)}
+    kinds: Counter[str] = Counter()
+    for mid in wrong:
+        p = by_id[mid]
+        parent = by_id.get(p.parent_id)
+        if not p.in_reply_to:
+            how = "no In-Reply-To/References (subject fallback)"
+        elif not p.references:
+            how = "In-Reply-To only"
+        else:
+            how = "In-Reply-To + References"
+        order = ""
+        if parent is not None:
+            order = f", answers a {parent.folder} message"
+        kinds[f"{p.kind} in {p.folder}, {how}{order}"] += 1
+    print(f"  mis-threaded by what the generator gave them ({len(wrong)} messages):")
+    for text, count in kinds.most_common(limit):
+        print(f"    {count:5d}  {text}")
 
 
 def report_sync(name: str, runs: list[SyncRun], limit_rate: float, truth: mailgen.Expected) -> None:
@@ -278,7 +307,8 @@ def report_sync(name: str, runs: list[SyncRun], limit_rate: float, truth: mailge
     )
     print(
         f"  flags              auto_reply {last.flags['auto_reply']}"
-        f" (generated {truth.kinds.get('auto_reply', 0)} auto-replies),"
+        f" (generated {truth.kinds.get('auto_reply', 0)} auto-replies,"
+        f" {truth.auto_submitted} with Auto-Submitted),"
         f" bulk {last.flags['bulk']} (generated {truth.kinds.get('bulk', 0)} bulk),"
         f" parse_error {last.flags['parse_error']}"
     )
@@ -361,6 +391,7 @@ def main() -> None:
                     sync_run(dovecot, truth, postgres=backend == "PostgreSQL", profile=profile)
                 )
             report_sync(backend, runs, limit_rate, truth)
+            explain(runs[-1], truth, args.messages, args.seed, limit=8)
         print(
             f"\nTargets: Parley >= {TARGET_RATIO:.0%} of the limit on SQLite, re-sync <= "
             f"{TARGET_RESYNC_S:.0f} s at 20,000, peak RSS <= {TARGET_RSS_MB} MB."

@@ -44,6 +44,7 @@ __all__ = [
     "compare_threads",
     "expected",
     "generate",
+    "misthreaded",
     "plan",
 ]
 
@@ -195,6 +196,7 @@ class Expected:
     messages: int
     folders: dict[str, int]
     kinds: dict[str, int]  # customer / support / auto_reply / bulk -> messages
+    auto_submitted: int  # messages with an Auto-Submitted header (auto-replies, notifications)
     thread_of: dict[str, int]  # message_id (no brackets) -> thread number
 
     @property
@@ -438,6 +440,9 @@ def expected(n: int = 20000, seed: int = 1) -> Expected:
         messages=len(items),
         folders=dict(Counter(p.folder for p in items)),
         kinds=dict(Counter(p.kind for p in items)),
+        auto_submitted=sum(
+            1 for p in items if p.kind == AUTO_REPLY or (p.kind == BULK and not p.bulk_list_id)
+        ),
         thread_of={p.message_id: p.thread for p in items},
     )
 
@@ -754,6 +759,29 @@ def _body(rng: random.Random, item: Planned, text: str) -> tuple[list[str], byte
 
 
 # ------------------------------------------------------------------------------- scoring
+
+
+def misthreaded(truth: Expected, found: Iterable[Iterable[str | None]]) -> list[str]:
+    """Message-IDs outside the largest found part of their true thread, or found merged
+    into a conversation dominated by another thread."""
+    groups = [[m for m in group if m is not None] for group in found]
+    group_of = {m: gi for gi, g in enumerate(groups) for m in g}
+    parts: dict[int, Counter[int]] = defaultdict(Counter)
+    for mid, thread in truth.thread_of.items():
+        if mid in group_of:
+            parts[thread][group_of[mid]] += 1
+    dominant: dict[int, Counter[int]] = defaultdict(Counter)
+    for mid, gi in group_of.items():
+        if mid in truth.thread_of:
+            dominant[gi][truth.thread_of[mid]] += 1
+    wrong = []
+    for mid, thread in truth.thread_of.items():
+        gi = group_of.get(mid)
+        if gi is None:
+            continue
+        if parts[thread].most_common(1)[0][0] != gi or dominant[gi].most_common(1)[0][0] != thread:
+            wrong.append(mid)
+    return wrong
 
 
 def compare_threads(truth: Expected, found: Iterable[Iterable[str | None]]) -> ThreadingScore:
