@@ -131,7 +131,8 @@ def create_contact(request: HttpRequest, payload: ContactIn) -> Status[Contact]:
     user = _user(request)
     team = _write_team(user, payload.team_id)
     data = payload.model_dump(
-        exclude={"team_id", "organization_id", "tags", "manager_ids", "emails", "phones"}
+        exclude={"team_id", "organization_id", "tags", "manager_ids", "emails", "phones"},
+        exclude_none=True,
     )
     with _answers():
         contact = services.create_contact(
@@ -264,7 +265,9 @@ def list_organizations(
 def create_organization(request: HttpRequest, payload: OrganizationIn) -> Status[Organization]:
     user = _user(request)
     team = _write_team(user, payload.team_id)
-    data = payload.model_dump(exclude={"team_id", "domains", "tags", "manager_ids"})
+    data = payload.model_dump(
+        exclude={"team_id", "domains", "tags", "manager_ids"}, exclude_none=True
+    )
     with _answers():
         organization = services.create_organization(
             team=team,

@@ -11,7 +11,6 @@ from parley.contacts.models import (
     ContactPhone,
     Organization,
     PhoneKind,
-    Stage,
 )
 
 
@@ -54,8 +53,9 @@ class ContactOut(AddressSchema):
     last_name: str
     display_name: str
     position: str
-    stage: Stage
+    stage: str
     source: str
+    account_type: str
     organization_id: int | None
     note: str
     tags: list[str]
@@ -90,8 +90,11 @@ class ContactIn(AddressSchema):
     first_name: str = Field("", max_length=100)
     last_name: str = Field("", max_length=100)
     position: str = Field("", max_length=100)
-    stage: Stage = Stage.LEAD
+    stage: str | None = Field(
+        None, max_length=100, description="A key of the team's stage list; else its first."
+    )
     source: str = Field("", max_length=100)
+    account_type: str | None = Field(None, max_length=100)
     organization_id: int | None = None
     note: str = ""
     tags: list[str] = []
@@ -106,8 +109,9 @@ class ContactPatch(Schema):
     first_name: str | None = Field(None, max_length=100)
     last_name: str | None = Field(None, max_length=100)
     position: str | None = Field(None, max_length=100)
-    stage: Stage | None = None
+    stage: str | None = Field(None, max_length=100)
     source: str | None = Field(None, max_length=100)
+    account_type: str | None = Field(None, max_length=100)
     note: str | None = None
     address_line1: str | None = None
     address_line2: str | None = None
@@ -125,6 +129,7 @@ class OrganizationOut(AddressSchema):
     team_id: int
     name: str
     tax_id: str
+    account_type: str
     note: str
     domains: list[str]
     tags: list[str]
@@ -151,6 +156,7 @@ class OrganizationIn(AddressSchema):
     )
     name: str = Field(min_length=1, max_length=200)
     tax_id: str = Field("", max_length=20, description="Polish NIP, checked with its checksum.")
+    account_type: str | None = Field(None, max_length=100)
     note: str = ""
     domains: list[str] = []
     tags: list[str] = []
@@ -160,6 +166,7 @@ class OrganizationIn(AddressSchema):
 class OrganizationPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=200)
     tax_id: str | None = Field(None, max_length=20)
+    account_type: str | None = Field(None, max_length=100)
     note: str | None = None
     address_line1: str | None = None
     address_line2: str | None = None

@@ -7,12 +7,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from parley.accounts.access import check_team_access
-from parley.contacts.models import Contact, ContactEmail, ContactPhone, Organization
+from parley.accounts.access import can_manage_team, check_team_access, memberships_for_user
+from parley.accounts.models import MANAGE_ROLES, Team
+from parley.contacts.models import (
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    Organization,
+)
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from parley.accounts.access import AnyUser
 
 
@@ -53,3 +62,25 @@ def get_phone_of_contact(contact: Contact, phone_id: int) -> ContactPhone:
     if phone is None:
         raise Http404
     return phone
+
+
+def configurable_teams_for_user(user: AnyUser) -> QuerySet[Team]:
+    """Teams whose lists and custom fields `user` configures: where they are admin or
+    manager (every team for an installation administrator)."""
+    if user.is_authenticated and user.is_superuser and user.is_active:
+        return Team.objects.all()
+    return Team.objects.filter(
+        pk__in=memberships_for_user(user).filter(role__in=MANAGE_ROLES).values("team_id")
+    )
+
+
+def get_configurable_team_for_user(user: AnyUser, team_id: int) -> Team:
+    """404 for outsiders, PermissionDenied for members who are not admin or manager."""
+    team = Team.objects.filter(pk=team_id).first()
+    if team is None or not (user.is_authenticated and user.is_superuser):
+        check_team_access(user, team_id)
+    if team is None:
+        raise Http404
+    if not can_manage_team(user, team_id):
+        raise PermissionDenied
+    return team

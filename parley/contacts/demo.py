@@ -155,7 +155,7 @@ def load(*, teams: Sequence[Team], users: Sequence[User]) -> None:
                 "first_name": first,
                 "last_name": last,
                 "position": position,
-                "stage": stage,
+                "stage": stage.value,
                 "source": "strona www" if index % 2 else "polecenie",
             },
             emails=[email],

@@ -8,14 +8,40 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from parley.accounts.models import Team, User
-from parley.contacts.models import Organization, PhoneKind, Stage
+from parley.contacts.choices import form_choices
+from parley.contacts.models import ChoiceKind, Organization, PhoneKind
 
 if TYPE_CHECKING:
     from parley.contacts.services import AddressData, ContactFields, OrganizationFields
 
 ADDRESS_FIELDS = ("address_line1", "address_line2", "postal_code", "city", "region", "country")
-CONTACT_FIELDS = ("first_name", "last_name", "position", "stage", "source", "note", *ADDRESS_FIELDS)
-ORGANIZATION_FIELDS = ("name", "tax_id", "note", *ADDRESS_FIELDS)
+CONTACT_FIELDS = (
+    "first_name",
+    "last_name",
+    "position",
+    "stage",
+    "source",
+    "account_type",
+    "note",
+    *ADDRESS_FIELDS,
+)
+ORGANIZATION_FIELDS = ("name", "tax_id", "account_type", "note", *ADDRESS_FIELDS)
+
+
+def list_field(
+    form: forms.Form, name: str, kind: ChoiceKind, team_ids: list[int], current: str = ""
+) -> None:
+    """Turn `name` into a select of the teams' list `kind`; a list without entries stays a
+    free-text field. With several teams the union is offered and the service checks it."""
+    pairs: dict[str, str] = {}
+    for team_id in team_ids:
+        pairs |= dict(form_choices(team_id, kind, current=current))
+    if not [key for key in pairs if key]:
+        return
+    old = form.fields[name]
+    form.fields[name] = forms.ChoiceField(
+        label=old.label, required=old.required, choices=list(pairs.items())
+    )
 
 
 def split_list(text: str) -> list[str]:
@@ -39,6 +65,7 @@ class _TeamScopedForm(forms.Form):
     city = forms.CharField(label=_("City"), required=False, max_length=100)
     region = forms.CharField(label=_("Region"), required=False, max_length=100)
     country = forms.CharField(label=_("Country"), required=False, max_length=100)
+    account_type = forms.CharField(label=_("Account type"), max_length=100, required=False)
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
@@ -58,6 +85,11 @@ class _TeamScopedForm(forms.Form):
         managers.queryset = User.objects.filter(
             memberships__team_id__in=team_ids, is_active=True
         ).distinct()
+        self.team_ids = team_ids
+        self.set_list_field("account_type", ChoiceKind.ACCOUNT_TYPE)
+
+    def set_list_field(self, name: str, kind: ChoiceKind) -> None:
+        list_field(self, name, kind, self.team_ids, current=str(self.initial.get(name) or ""))
 
     @override
     def clean(self) -> dict[str, Any] | None:
@@ -87,7 +119,7 @@ class ContactForm(_TeamScopedForm):
     first_name = forms.CharField(label=_("First name"), required=False, max_length=100)
     last_name = forms.CharField(label=_("Last name"), required=False, max_length=100)
     position = forms.CharField(label=_("Position"), required=False, max_length=100)
-    stage = forms.ChoiceField(label=_("Stage"), choices=Stage.choices, initial=Stage.LEAD)
+    stage = forms.CharField(label=_("Stage"), max_length=100)
     source = forms.CharField(label=_("Acquisition source"), required=False, max_length=100)
     organization = forms.ModelChoiceField(
         queryset=Organization.objects.none(), label=_("Organization"), required=False
@@ -100,6 +132,7 @@ class ContactForm(_TeamScopedForm):
         "organization",
         "stage",
         "source",
+        "account_type",
         "tags",
         "managers",
     ]
@@ -111,6 +144,9 @@ class ContactForm(_TeamScopedForm):
         organization = cast("forms.ModelChoiceField[Organization]", self.fields["organization"])
         team_ids = [t.pk for t in teams] if team is None else [team.pk]
         organization.queryset = Organization.objects.for_teams(team_ids)
+        self.set_list_field("stage", ChoiceKind.STAGE)
+        self.set_list_field("position", ChoiceKind.POSITION)
+        self.set_list_field("source", ChoiceKind.SOURCE)
 
     @override
     def clean(self) -> dict[str, Any] | None:
@@ -129,8 +165,10 @@ class ContactForm(_TeamScopedForm):
             "stage": self.cleaned_data["stage"],
             "source": self.cleaned_data["source"],
             "note": self.cleaned_data["note"],
-            **self.address(),
         }
+        fields |= cast("ContactFields", self.address())
+        if self.cleaned_data["account_type"]:
+            fields["account_type"] = self.cleaned_data["account_type"]
         return fields
 
 
@@ -155,15 +193,17 @@ class OrganizationForm(_TeamScopedForm):
             "Separated by commas, e.g. example.pl. Mail from them suggests this organization."
         ),
     )
-    field_order = ["team", "name", "tax_id", "domains", "tags", "managers"]
+    field_order = ["team", "name", "tax_id", "account_type", "domains", "tags", "managers"]
 
     def organization_fields(self) -> OrganizationFields:
         fields: OrganizationFields = {
             "name": self.cleaned_data["name"],
             "tax_id": self.cleaned_data["tax_id"],
             "note": self.cleaned_data["note"],
-            **self.address(),
         }
+        fields |= cast("OrganizationFields", self.address())
+        if self.cleaned_data["account_type"]:
+            fields["account_type"] = self.cleaned_data["account_type"]
         return fields
 
     def domain_names(self) -> list[str]:

@@ -26,13 +26,54 @@ if TYPE_CHECKING:
 
 
 class Stage(models.TextChoices):
-    """Where a contact stands with us. A configurable list replaces this later (issue 6)."""
+    """The stages a team starts with; each team edits its own list (`ChoiceOption`)."""
 
     LEAD = "lead", _("Lead")
     PROSPECT = "prospect", _("Prospect")
     CUSTOMER = "customer", _("Customer")
     PARTNER = "partner", _("Partner")
     OTHER = "other", _("Other")
+
+
+class ChoiceKind(models.TextChoices):
+    """The configurable lists of a team (Settings → Lists)."""
+
+    STAGE = "stage", _("Stage")
+    POSITION = "position", _("Position")
+    SOURCE = "source", _("Acquisition source")
+    ACCOUNT_TYPE = "account_type", _("Account type")
+    LEAD_STATUS = "lead_status", _("Lead status")
+
+
+class ChoiceOption(models.Model):
+    """One entry of a team's configurable list.
+
+    Records store the `key`, which never changes once created, so renaming the label is
+    free; an entry no longer wanted is deactivated rather than deleted, so old records still
+    show a label. A team without rows for a kind uses the built-in defaults
+    (`parley.contacts.choices.DEFAULTS`).
+    """
+
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("list"), max_length=16, choices=ChoiceKind.choices)
+    key = models.CharField(_("key"), max_length=100)
+    label = models.CharField(_("label"), max_length=100)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ("team", "kind", "order", "pk")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "kind", "key"], name="contacts_choice_team_kind_key"
+            ),
+        ]
+        verbose_name = _("list entry")
+        verbose_name_plural = _("list entries")
+
+    @override
+    def __str__(self) -> str:
+        return self.label
 
 
 class PhoneKind(models.TextChoices):
@@ -105,6 +146,7 @@ class Organization(AddressFields):
     name = models.CharField(_("name"), max_length=200)
     # Polish NIP: ten digits, stored without separators; validated with its checksum.
     tax_id = models.CharField(_("tax id (NIP)"), max_length=10, blank=True)
+    account_type = models.CharField(_("account type"), max_length=100, default="customer")
     note = models.TextField(_("note"), blank=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="organizations")
     managers = models.ManyToManyField(
@@ -166,8 +208,10 @@ class Contact(AddressFields):
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
     position = models.CharField(_("position"), max_length=100, blank=True)
-    stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices, default=Stage.LEAD)
+    # Keys of the team's configurable lists (`ChoiceOption`); see `parley.contacts.choices`.
+    stage = models.CharField(_("stage"), max_length=100, default=Stage.LEAD)
     source = models.CharField(_("acquisition source"), max_length=100, blank=True)
+    account_type = models.CharField(_("account type"), max_length=100, default="customer")
     organization = models.ForeignKey(
         Organization,
         null=True,

@@ -8,6 +8,7 @@ from parley.web.views import (
     home,
     mailboxes,
     organizations,
+    settings_lists,
     settings_profile,
     settings_teams,
     settings_tokens,
@@ -57,6 +58,8 @@ urlpatterns = [
         mailboxes.mailbox_remove,
         name="mailbox_remove",
     ),
+    # Settings → Lists (CRM-2).
+    path("settings/lists/", settings_lists.lists, name="settings_lists"),
     # Contacts and organizations (CRM-CORE).
     path("contacts/", contacts.contact_list, name="contacts"),
     path("contacts/new/", contacts.contact_create, name="contact_create"),

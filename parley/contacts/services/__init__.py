@@ -19,15 +19,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parley.accounts.models import Membership, Team, User
+from parley.contacts.choices import check_choice, default_choice
 from parley.contacts.exceptions import ContactsError, DuplicateError
 from parley.contacts.models import (
+    ChoiceKind,
     Contact,
     ContactEmail,
     ContactPhone,
     Organization,
     OrganizationDomain,
     PhoneKind,
-    Stage,
     Tag,
 )
 from parley.contacts.normalize import (
@@ -58,6 +59,7 @@ class ContactFields(AddressData, total=False):
     position: str
     stage: str
     source: str
+    account_type: str
     note: str
 
 
@@ -66,6 +68,7 @@ class OrganizationFields(AddressData, total=False):
 
     name: str
     tax_id: str
+    account_type: str
     note: str
 
 
@@ -87,10 +90,19 @@ class NewPhone:
 # Contacts
 
 
-def _clean_contact_fields(fields: ContactFields) -> ContactFields:
+CONTACT_LISTS = {
+    "stage": ChoiceKind.STAGE,
+    "position": ChoiceKind.POSITION,
+    "source": ChoiceKind.SOURCE,
+    "account_type": ChoiceKind.ACCOUNT_TYPE,
+}
+
+
+def _clean_contact_fields(team_id: int, fields: ContactFields) -> ContactFields:
     cleaned = cast("ContactFields", {key: str(value).strip() for key, value in fields.items()})
-    if "stage" in cleaned and cleaned["stage"] not in Stage.values:
-        raise ContactsError(_("Unknown stage “%(stage)s”.") % {"stage": cleaned["stage"]})
+    for name, kind in CONTACT_LISTS.items():
+        if name in cleaned:
+            cleaned[name] = check_choice(team_id, kind, cleaned[name])  # type: ignore[literal-required]  # name is one of ContactFields' keys
     return cleaned
 
 
@@ -108,7 +120,10 @@ def create_contact(  # noqa: PLR0913  # keyword-only, as STYLE.md section 9 allo
 
     Nothing is created when any address or number is invalid or already used.
     """
-    cleaned = _clean_contact_fields(fields)
+    cleaned = _clean_contact_fields(team.pk, fields)
+    for name in ("stage", "account_type"):
+        if name not in cleaned:
+            cleaned[name] = default_choice(team.pk, CONTACT_LISTS[name])
     if not (cleaned.get("first_name") or cleaned.get("last_name") or emails):
         raise ContactsError(_("A contact needs a name or an e-mail address."))
     with transaction.atomic():
@@ -128,7 +143,7 @@ def create_contact(  # noqa: PLR0913  # keyword-only, as STYLE.md section 9 allo
 
 def update_contact(*, contact: Contact, fields: ContactFields) -> Contact:
     """Change the given plain fields of a contact (others stay as they are)."""
-    cleaned = _clean_contact_fields(fields)
+    cleaned = _clean_contact_fields(contact.team_id, fields)
     with transaction.atomic():
         for key, value in cleaned.items():
             setattr(contact, key, value)
@@ -342,8 +357,12 @@ def set_organization_tags(*, organization: Organization, names: Iterable[str]) -
 # Organizations
 
 
-def _clean_organization_fields(fields: OrganizationFields) -> OrganizationFields:
+def _clean_organization_fields(team_id: int, fields: OrganizationFields) -> OrganizationFields:
     cleaned = cast("OrganizationFields", {key: str(value).strip() for key, value in fields.items()})
+    if "account_type" in cleaned:
+        cleaned["account_type"] = check_choice(
+            team_id, ChoiceKind.ACCOUNT_TYPE, cleaned["account_type"]
+        )
     if "name" in cleaned and not cleaned["name"]:
         raise ContactsError(_("An organization needs a name."))
     if cleaned.get("tax_id"):
@@ -360,7 +379,8 @@ def create_organization(
     tags: Iterable[str] = (),
 ) -> Organization:
     """Create an organization with its mail domains. Raises InvalidTaxIdError, DuplicateError…"""
-    cleaned = _clean_organization_fields(fields)
+    cleaned = _clean_organization_fields(team.pk, fields)
+    cleaned.setdefault("account_type", default_choice(team.pk, ChoiceKind.ACCOUNT_TYPE))
     if not cleaned.get("name"):
         raise ContactsError(_("An organization needs a name."))
     with transaction.atomic():
@@ -375,7 +395,7 @@ def create_organization(
 
 
 def update_organization(*, organization: Organization, fields: OrganizationFields) -> Organization:
-    cleaned = _clean_organization_fields(fields)
+    cleaned = _clean_organization_fields(organization.team_id, fields)
     with transaction.atomic():
         for key, value in cleaned.items():
             setattr(organization, key, value)

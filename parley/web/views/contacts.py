@@ -18,6 +18,7 @@ from parley.accounts.access import can_manage_team, team_ids_for_user
 from parley.accounts.models import Team
 from parley.contacts import services
 from parley.contacts.access import get_contact_for_user, get_email_of_contact, get_phone_of_contact
+from parley.contacts.choices import labels_for_teams
 from parley.contacts.exceptions import ContactsError, InvalidEmailError, InvalidPhoneError
 from parley.contacts.forms import CONTACT_FIELDS, ContactForm, EmailForm, NewContactForm, PhoneForm
 from parley.contacts.models import Contact, Organization, Tag
@@ -51,6 +52,7 @@ def contact_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "tags": Tag.objects.filter(team_id__in=team_ids),
         "organizations": Organization.objects.for_teams(team_ids).only("pk", "name"),
         "can_write": bool(team_ids_for_user(request.user, write=True)),
+        "labels": labels_for_teams(team_ids),
     }
     template = "web/contact_list.html#results" if request.htmx else "web/contact_list.html"
     return render(request, template, context)
@@ -60,6 +62,7 @@ def _detail_context(request: AuthenticatedHttpRequest, contact: Contact) -> dict
     writable = contact.team_id in team_ids_for_user(request.user, write=True)
     return {
         "contact": contact,
+        "labels": labels_for_teams([contact.team_id]),
         "emails": contact.emails.all(),
         "phones": contact.phones.all(),
         "tags": contact.tags.all(),

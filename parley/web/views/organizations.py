@@ -18,6 +18,7 @@ from parley.accounts.access import can_manage_team, team_ids_for_user
 from parley.accounts.models import Team
 from parley.contacts import services
 from parley.contacts.access import get_organization_for_user
+from parley.contacts.choices import labels_for_teams
 from parley.contacts.exceptions import ContactsError, InvalidTaxIdError
 from parley.contacts.forms import ORGANIZATION_FIELDS, OrganizationForm
 from parley.contacts.models import Organization, Tag
@@ -64,6 +65,7 @@ def organization_detail(request: AuthenticatedHttpRequest, organization_id: int)
     organization = get_organization_for_user(request.user, organization_id)
     context = {
         "organization": organization,
+        "labels": labels_for_teams([organization.team_id]),
         "contacts": contact_list_queryset(organization.contacts.all()),
         "domains": organization.domains.all(),
         "tags": organization.tags.all(),
