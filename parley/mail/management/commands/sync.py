@@ -77,7 +77,9 @@ class Command(BaseCommand):
                 continue
             try:
                 report = sync_mailbox(mailbox)
-            except MailError as exc:
+            except Exception as exc:
+                # sync_mailbox has recorded it on the mailbox and logged it with a traceback
+                # when it was not a plain connection problem.
                 self.stderr.write(f"{mailbox.name}: {exc}")
                 failed += 1
                 continue
