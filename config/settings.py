@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "parley.conversations",
     "parley.mail",
     "parley.calls",
+    "parley.search",
     "parley.api",
     "parley.web",
 ]
