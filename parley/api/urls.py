@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from parley.api.accounts import router as accounts_router
 from parley.api.auth import TokenAuth
+from parley.api.calls import router as calls_router
 from parley.api.contacts import router as contacts_router
 
 api = NinjaAPI(
@@ -16,3 +17,4 @@ api = NinjaAPI(
 )
 api.add_router("/", accounts_router)
 api.add_router("/", contacts_router)
+api.add_router("/", calls_router)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+from parley.calls.providers.generic.views import call_webhook
 from parley.web.views import (
     contacts,
     conversations,
@@ -114,4 +115,6 @@ urlpatterns = [
     ),
     path("messages/<int:message_id>/raw/", conversations.message_raw, name="message_raw"),
     path("attachments/<int:attachment_id>/", conversations.attachment, name="attachment"),
+    # PBX webhook (CALLS): signed with the team's secret, no session.
+    path("hooks/calls/<uuid:webhook_id>", call_webhook, name="call_webhook"),
 ]

@@ -1,0 +1,82 @@
+"""/api/v1/calls: record a call from a PBX (idempotent on external_id), list and read calls.
+
+Members read their teams' calls; agents and above record them. A call of another team
+answers 404.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Query, Router, Status
+from ninja.errors import HttpError
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from parley.accounts.access import get_team_for_user, team_ids_for_user
+from parley.accounts.models import Team, User
+from parley.api.schemas import ErrorOut
+from parley.api.schemas_calls import CallIn, CallOut, CallQuery
+from parley.calls.access import get_call_for_user
+from parley.calls.models import Call, Origin
+from parley.calls.providers.generic.payload import EVENT_PHASES
+from parley.calls.queries import CallFilters, filter_calls
+from parley.calls.services.calls import CallReport, record_call
+
+router = Router(tags=["calls"])
+ERRORS: dict[int, type[ErrorOut]] = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # TokenAuth sets a real user on every authenticated call.
+    return user
+
+
+def _write_team(user: User, team_id: int | None) -> Team:
+    if team_id is None:
+        writable = team_ids_for_user(user, write=True)
+        if len(writable) != 1:
+            raise HttpError(422, "team is required: you can write in several teams or none.")
+        team_id = writable.pop()
+    try:
+        return get_team_for_user(user, team_id, write=True)
+    except PermissionDenied:
+        raise HttpError(403, "You may read but not change this team's records.") from None
+
+
+@router.post(
+    "/calls",
+    response={200: CallOut, 201: CallOut, **ERRORS},
+    summary="Record a call (idempotent on external_id)",
+)
+def create_call(request: HttpRequest, payload: CallIn) -> Status[Call]:
+    """201 with a new call; 200 with the stored one when `external_id` is known already (a
+    later `event` of the same call updates its phase, duration and result)."""
+    team = _write_team(_user(request), payload.team)
+    report = CallReport(
+        direction=payload.direction,
+        from_number=payload.from_number,
+        to_number=payload.to_number,
+        started_at=payload.started_at,
+        duration=payload.duration,
+        result=payload.result,
+        phase=EVENT_PHASES[payload.event],
+        recording_url=payload.recording_url,
+        agent=payload.agent,
+        external_id=payload.external_id,
+    )
+    call, created = record_call(team=team, report=report, origin=Origin.API)
+    return Status(201 if created else 200, call)
+
+
+@router.get("/calls", response=list[CallOut], summary="List calls")
+@paginate(LimitOffsetPagination)
+def list_calls(request: HttpRequest, query: Query[CallQuery]) -> QuerySet[Call]:
+    """Newest first. `triage` is ready, linked or ignored."""
+    filters = CallFilters(**query.model_dump())
+    calls = filter_calls(Call.objects.visible_to(_user(request)), filters)
+    return calls.prefetch_related("candidates")
+
+
+@router.get("/calls/{call_id}", response={200: CallOut, **ERRORS}, summary="A call")
+def get_call(request: HttpRequest, call_id: int) -> Call:
+    return get_call_for_user(_user(request), call_id)
