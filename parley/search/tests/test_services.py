@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 from django.utils import timezone
@@ -130,7 +130,7 @@ def test_status_assignee_queue_and_date_operators(bob, alice, team_a):
     sales = Queue.objects.create(team=team_a, name="Sprzedaż")
     open_one = make_message(team=team_a, subject="Oferta otwarta", queue=sales)
     closed = make_message(
-        team=team_a, subject="Oferta zamknięta", date=datetime(2025, 1, 10, tzinfo=timezone.UTC)
+        team=team_a, subject="Oferta zamknięta", date=datetime(2025, 1, 10, tzinfo=UTC)
     )
     Conversation.objects.filter(pk=closed.conversation_id).update(status=Status.CLOSED)
     open_one.conversation.assignees.add(bob)
