@@ -20,6 +20,8 @@ WORKER_COMMANDS: list[list[str]] = [
     ["db_worker", "--queue-name", "*", "--interval", "1", "--no-reload"],
     # Mailbox sync: IDLE/poll loop for every active mailbox.
     ["sync"],
+    # Search index: catch up with new messages, contacts and organizations every few seconds.
+    ["searchindex", "--loop"],
 ]
 
 
