@@ -101,19 +101,24 @@ def _by_identity(identity: Identity) -> Message | None:
 
 
 def _add_location(message: Message, location: Location | None) -> None:
+    """Record where ``message`` was seen; a location stored meanwhile by another worker is fine."""
     if location is None:
         return
     try:
         with transaction.atomic():
-            MessageLocation.objects.get_or_create(
-                folder=location.folder,
-                uidvalidity=location.uidvalidity,
-                uid=location.uid,
-                defaults={"message": message, "mailbox_id": location.folder.mailbox_id},
-            )
+            _create_location(message, location)
     except IntegrityError:
-        # Another worker stored this very location a moment ago; nothing left to do.
         pass
+
+
+def _create_location(message: Message, location: Location) -> None:
+    MessageLocation.objects.create(
+        message=message,
+        mailbox_id=location.folder.mailbox_id,
+        folder=location.folder,
+        uidvalidity=location.uidvalidity,
+        uid=location.uid,
+    )
 
 
 def _direction(
@@ -125,11 +130,6 @@ def _direction(
     if mailbox is not None and sender and sender == mailbox.email.strip().lower():
         return Direction.OUTBOUND
     return Direction.INBOUND
-
-
-def _own_addresses(team: Team) -> set[str]:
-    emails = Mailbox.objects.filter(team=team).values_list("email", flat=True)
-    return {email.strip().lower() for email in emails}
 
 
 def _message_fields(parsed: ParsedMessage) -> dict[str, object]:
@@ -173,9 +173,11 @@ def _store_attachments(message: Message, parsed: ParsedMessage) -> None:
     Attachment.objects.bulk_create(rows)
 
 
-def _parse(raw: bytes, raw_sha256: str) -> tuple[ParsedMessage | None, str]:
+def _parse(
+    raw: bytes, raw_sha256: str, identity: Identity | None = None
+) -> tuple[ParsedMessage | None, str]:
     try:
-        return parse_message(raw), ""
+        return parse_message(raw, identity=identity), ""
     except Exception as exc:
         logger.warning("Cannot parse raw message %s", raw_sha256, exc_info=True)
         return None, f"{type(exc).__name__}: {exc}"[:2000]
@@ -185,7 +187,7 @@ def _conversation_for(
     parsed: ParsedMessage | None, *, team: Team, mailbox: Mailbox | None, direction: Direction
 ) -> Conversation:
     if parsed is not None:
-        match = find_conversation(parsed=parsed, team=team, own_addresses=_own_addresses(team))
+        match = find_conversation(parsed=parsed, team=team)
         if match is not None:
             flagged = parsed.flags.auto_reply or parsed.flags.bounce or parsed.flags.bulk
             # An automatic answer must not reopen a closed conversation (MB6: no loops).
@@ -236,7 +238,9 @@ def _create(new: _NewMessage, parsed: ParsedMessage | None, error: str) -> Messa
         if parsed is not None:
             _store_attachments(message, parsed)
         record_message_added(conversation=conversation, at=message.date or timezone.now())
-        _add_location(message, new.location)
+        if new.location is not None:
+            # No savepoint of its own: a clash rolls back the whole message (see ingest_raw).
+            _create_location(message, new.location)
     return message
 
 
@@ -269,11 +273,12 @@ def ingest_raw(
         raise ValueError("ingest_raw needs a mailbox or a team.")
     identity = _safe_identity(raw, raw_sha256)
     existing = _by_identity(identity)
-    # Parse before opening the savepoint: on SQLite a write transaction holds the database
+    # Parse before writing anything: on SQLite a write transaction holds the database
     # lock, and the parse is the slow step.
-    parsed, error = _parse(raw, raw_sha256) if existing is None else (None, "")
-    with transaction.atomic():
-        existing = existing or _by_identity(identity)
+    parsed, error = _parse(raw, raw_sha256, identity) if existing is None else (None, "")
+    # A transaction when called alone; inside a sync batch no savepoint is needed here, as
+    # _create and _add_location open their own around the inserts that may clash.
+    with transaction.atomic(savepoint=False):
         if existing is not None:
             _add_location(existing, location)
             return IngestResult(existing, created=False)

@@ -402,8 +402,11 @@ def make_snippet(text: str) -> str:
 # Entry point ------------------------------------------------------------------------------
 
 
-def parse_message(raw: bytes) -> ParsedMessage:
-    """Parse raw bytes into a ParsedMessage. May raise on pathological input (ingest copes)."""
+def parse_message(raw: bytes, *, identity: Identity | None = None) -> ParsedMessage:
+    """Parse raw bytes into a ParsedMessage. May raise on pathological input (ingest copes).
+
+    ``identity`` skips recomputing what ``identity_of(raw)`` already returned.
+    """
     msg = BytesParser(policy=policy.compat32).parsebytes(raw)
     headers = Headers(msg)
     bodies = _Bodies()
@@ -412,7 +415,7 @@ def parse_message(raw: bytes) -> ParsedMessage:
     text = bodies.text if bodies.text is not None else html_to_text(bodies.html or "")
     in_reply_to = message_ids(headers.raw("in-reply-to"))
     return ParsedMessage(
-        identity=_identity(headers, raw),
+        identity=identity or _identity(headers, raw),
         in_reply_to=in_reply_to[0] if in_reply_to else "",
         references=message_ids(" ".join(headers.get_all("references"))),
         subject=clean_text(headers.get("subject")),

@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from parley.accounts.models import Team
 from parley.conversations.models import Conversation
-from parley.mail.models import Direction, Message
+from parley.mail.models import Direction, Mailbox, Message
 from parley.mail.parsing import ParsedMessage
 
 _PREFIX_RE = re.compile(
@@ -113,11 +113,19 @@ def _participants(message: Message | ParsedMessage) -> set[str]:
     return {str(a.get("address", "")) for group in lists for a in group} - {""}
 
 
-def _by_subject(parsed: ParsedMessage, team: Team, own_addresses: set[str]) -> ThreadMatch | None:
+def _own_addresses(team: Team) -> set[str]:
+    emails = Mailbox.objects.filter(team=team).values_list("email", flat=True)
+    return {email.strip().lower() for email in emails}
+
+
+def _by_subject(parsed: ParsedMessage, team: Team) -> ThreadMatch | None:
     days = settings.PARLEY_THREAD_SUBJECT_DAYS
     norm = normalize_subject(parsed.subject)
-    external = _participants(parsed) - own_addresses
-    if days <= 0 or parsed.flags.bulk or not norm or not external:
+    if days <= 0 or parsed.flags.bulk or not norm:
+        return None
+    # The team's own mailbox addresses never count as the shared external participant.
+    external = _participants(parsed) - _own_addresses(team)
+    if not external:
         return None
     when: datetime = parsed.date or timezone.now()
     window = Q(date__range=(when - timedelta(days=days), when + timedelta(days=days))) | Q(
@@ -140,16 +148,6 @@ def _by_subject(parsed: ParsedMessage, team: Team, own_addresses: set[str]) -> T
     return None
 
 
-def find_conversation(
-    *, parsed: ParsedMessage, team: Team, own_addresses: set[str]
-) -> ThreadMatch | None:
-    """The conversation ``parsed`` continues, or None when it starts a new one.
-
-    ``own_addresses`` are the team's mailbox addresses (lower case): they never count as the
-    external participant of the subject fallback.
-    """
-    return (
-        _by_references(parsed, team)
-        or _by_tag(parsed, team)
-        or _by_subject(parsed, team, own_addresses)
-    )
+def find_conversation(*, parsed: ParsedMessage, team: Team) -> ThreadMatch | None:
+    """The conversation ``parsed`` continues (within ``team``), or None for a new one."""
+    return _by_references(parsed, team) or _by_tag(parsed, team) or _by_subject(parsed, team)

@@ -253,7 +253,7 @@ def test_it_flags_loop_mail(inbox, name, flags):
 
 
 def test_an_unparseable_message_is_stored_raw_flagged_and_reparseable(inbox, monkeypatch):
-    def explode(raw: bytes) -> None:
+    def explode(raw: bytes, **kwargs: object) -> None:
         raise ValueError("parser bug")
 
     monkeypatch.setattr("parley.mail.ingest.parse_message", explode)
