@@ -4,16 +4,21 @@ from django.urls import path
 
 from parley.calls.providers.generic.views import call_webhook
 from parley.web.views import (
+    calls,
     contacts,
     conversations,
     home,
+    leads,
     mailboxes,
+    meetings,
     organizations,
+    search,
     settings_lists,
     settings_profile,
     settings_teams,
     settings_tokens,
     settings_users,
+    timeline,
 )
 
 app_name = "web"
@@ -101,6 +106,23 @@ urlpatterns = [
         organizations.organization_delete,
         name="organization_delete",
     ),
+    # Leads and the timeline of contacts, organizations and leads (CRM-2).
+    path("leads/", leads.lead_list, name="leads"),
+    path("leads/new/", leads.lead_create, name="lead_create"),
+    path("leads/<int:lead_id>/", leads.lead_detail, name="lead"),
+    path("leads/<int:lead_id>/edit/", leads.lead_edit, name="lead_edit"),
+    path("leads/<int:lead_id>/convert/", leads.lead_convert, name="lead_convert"),
+    path("leads/<int:lead_id>/delete/", leads.lead_delete, name="lead_delete"),
+    path(
+        "crm/<str:record_type>/<int:record_id>/timeline/",
+        timeline.record_timeline,
+        name="record_timeline",
+    ),
+    path(
+        "crm/<str:record_type>/<int:record_id>/events/",
+        timeline.record_log_event,
+        name="record_log_event",
+    ),
     # Minimal conversation pages (MAIL-INGEST, issue 3 part 7).
     path("mail/", conversations.mailboxes, name="mail_mailboxes"),
     path(
@@ -117,4 +139,41 @@ urlpatterns = [
     path("attachments/<int:attachment_id>/", conversations.attachment, name="attachment"),
     # PBX webhook (CALLS): signed with the team's secret, no session.
     path("hooks/calls/<uuid:webhook_id>", call_webhook, name="call_webhook"),
+    # Calls and meetings (CALLS, issue 7).
+    path("calls/", calls.call_list, name="calls"),
+    path("calls/new/", calls.call_log, name="call_log"),
+    path("calls/dial/", calls.call_dial, name="call_dial"),
+    path("calls/live", calls.call_live, name="call_live"),
+    path("calls/<int:call_id>/", calls.call_detail, name="call"),
+    path("calls/<int:call_id>/link/", calls.call_link, name="call_link"),
+    path("calls/<int:call_id>/create/", calls.call_create_contact, name="call_create_contact"),
+    path("calls/<int:call_id>/ignore/", calls.call_ignore, name="call_ignore"),
+    path("calls/<int:call_id>/restore/", calls.call_restore, name="call_restore"),
+    path("calls/<int:call_id>/unlink/", calls.call_unlink, name="call_unlink"),
+    path(
+        "calls/<int:call_id>/conversation/", calls.call_conversation, name="call_conversation"
+    ),
+    path("settings/calls/", calls.call_settings, name="call_settings"),
+    path(
+        "settings/calls/<int:team_id>/",
+        calls.call_settings_update,
+        name="call_settings_update",
+    ),
+    path(
+        "settings/calls/projects/<int:project_id>/remove/",
+        calls.call_project_remove,
+        name="call_project_remove",
+    ),
+    path("meetings/", meetings.meeting_list, name="meetings"),
+    path("meetings/new/", meetings.meeting_create, name="meeting_create"),
+    path("meetings/feed/reset/", meetings.agenda_feed_reset, name="agenda_feed_reset"),
+    path("meetings/feed/<str:token>.ics", meetings.agenda_feed, name="agenda_feed"),
+    path("meetings/<int:meeting_id>/", meetings.meeting_detail, name="meeting"),
+    path("meetings/<int:meeting_id>/edit/", meetings.meeting_edit, name="meeting_edit"),
+    path("meetings/<int:meeting_id>/delete/", meetings.meeting_delete, name="meeting_delete"),
+    path("meetings/<int:meeting_id>/dismiss/", meetings.meeting_dismiss, name="meeting_dismiss"),
+    path("meetings/<int:meeting_id>.ics", meetings.meeting_ics, name="meeting_ics"),
+    # Search (SEARCH, issue 8).
+    path("search/", search.search_page, name="search"),
+    path("search/instant/", search.search_instant, name="search_instant"),
 ]

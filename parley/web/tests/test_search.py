@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from conftest import PASSWORD
+from parley.search.tests.factories import index, make_contact, make_message
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def data(team_a):
+    make_message(team=team_a, subject="Reklamacja z Łodzi", text="Paczka z Łodzi nie dotarła.")
+    make_contact(team=team_a, first_name="Łucja", last_name="Łódzka", emails=["lucja@lodz.pl"])
+    index()
+
+
+def login(client, user):
+    assert client.login(email=user.email, password=PASSWORD)
+
+
+def test_it_redirects_anonymous_visitors_to_sign_in(client):
+    response = client.get(reverse("web:search"), {"q": "lodz"})
+    assert response.status_code == 302
+    assert reverse("accounts:login") in response["Location"]
+    assert client.get(reverse("web:search_instant"), {"q": "lodz"}).status_code == 302
+
+
+@pytest.mark.usefixtures("data")
+@pytest.mark.parametrize("persona", ["alice", "bob", "dave"])
+def test_team_members_see_grouped_highlighted_results(client, request, persona):
+    login(client, request.getfixturevalue(persona))
+    response = client.get(reverse("web:search"), {"q": "lodz"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Conversations" in html
+    assert "Contacts" in html
+    assert "<mark>Łodzi</mark>" in html
+    assert "Reklamacja z <mark>Łodzi</mark>" in html
+
+
+@pytest.mark.usefixtures("data")
+def test_an_outsider_sees_nothing_and_no_count(client, charlie):
+    login(client, charlie)
+    html = client.get(reverse("web:search"), {"q": "lodz"}).content.decode()
+    assert "Nothing matches." in html
+    assert "Reklamacja" not in html
+    assert "Łucja" not in html
+
+
+@pytest.mark.usefixtures("data")
+def test_htmx_requests_get_only_the_results(client, bob):
+    login(client, bob)
+    response = client.get(reverse("web:search"), {"q": "lodz"}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="results"')
+    assert "<html" not in html
+
+
+@pytest.mark.usefixtures("data")
+def test_a_kind_shows_only_that_group(client, bob):
+    login(client, bob)
+    response = client.get(reverse("web:search"), {"q": "lodz", "kind": "contacts"})
+    html = response.content.decode()
+    assert "Łucja" in html
+    assert "Reklamacja" not in html
+
+
+@pytest.mark.usefixtures("data")
+def test_instant_results_list_a_few_hits_per_kind(client, bob):
+    login(client, bob)
+    response = client.get(reverse("web:search_instant"), {"q": "lod"})
+    html = response.content.decode()
+    assert 'role="option"' in html
+    assert "Reklamacja" in html
+    assert "All results" in html
+    assert "<html" not in html
+
+
+def test_instant_results_wait_for_two_characters(client, bob):
+    login(client, bob)
+    response = client.get(reverse("web:search_instant"), {"q": "l"})
+    assert response.content.decode().strip() == ""
+
+
+def test_the_page_states_the_index_lag(client, bob, team_a):
+    make_message(team=team_a, subject="Jeszcze nie w indeksie")
+    login(client, bob)
+    html = client.get(reverse("web:search"), {"q": "jeszcze"}).content.decode()
+    assert "Index lag: 1 recent record is not searchable yet." in html
+
+
+def test_a_bad_date_is_explained(client, bob):
+    login(client, bob)
+    html = client.get(reverse("web:search"), {"q": "before:wczoraj"}).content.decode()
+    assert "is not a date" in html
