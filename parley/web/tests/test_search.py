@@ -91,6 +91,13 @@ def test_the_page_states_the_index_lag(client, bob, team_a):
     assert "Index lag: 1 recent record is not searchable yet." in html
 
 
+def test_the_header_box_asks_for_instant_results(client, bob):
+    login(client, bob)
+    html = client.get(reverse("web:search")).content.decode()
+    assert f'hx-get="{reverse("web:search_instant")}"' in html
+    assert "Type words to search" in html
+
+
 def test_a_bad_date_is_explained(client, bob):
     login(client, bob)
     html = client.get(reverse("web:search"), {"q": "before:wczoraj"}).content.decode()
