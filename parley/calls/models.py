@@ -171,6 +171,13 @@ class Call(models.Model):
     def is_live(self) -> bool:
         return self.phase != Phase.ENDED
 
+    @property
+    def duration_display(self) -> str:
+        """`m:ss`, or `h:mm:ss` for calls of an hour or more."""
+        minutes, seconds = divmod(self.duration, 60)
+        hours, minutes = divmod(minutes, 60)
+        return f"{hours}:{minutes:02}:{seconds:02}" if hours else f"{minutes}:{seconds:02}"
+
 
 class CallSettings(models.Model):
     """A team's telephony settings: the inbound webhook address and secret, click-to-call."""

@@ -6,6 +6,8 @@ click-to-call webhook on commit (the HTTP request runs in the worker, never in t
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,9 +42,16 @@ def rotate_webhook_secret(*, team: Team) -> CallSettings:
 
 
 def set_outbound_url(*, team: Team, url: str) -> CallSettings:
+    """Set (or, with "", clear) the click-to-call URL; only http and https are accepted."""
+    url = url.strip()
+    if url:
+        try:
+            URLValidator(schemes=["http", "https"])(url)
+        except ValidationError:
+            raise CallsError(_("“%(url)s” is not an http(s) URL.") % {"url": url}) from None
     with transaction.atomic(durable=True):
         settings = call_settings_for(team)
-        settings.outbound_url = url.strip()
+        settings.outbound_url = url
         settings.updated_at = timezone.now()
         settings.save(update_fields=["outbound_url", "updated_at"])
     return settings
