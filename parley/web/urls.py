@@ -8,14 +8,17 @@ from parley.web.views import (
     contacts,
     conversations,
     home,
+    leads,
     mailboxes,
     meetings,
     organizations,
+    search,
     settings_lists,
     settings_profile,
     settings_teams,
     settings_tokens,
     settings_users,
+    timeline,
 )
 
 app_name = "web"
@@ -103,6 +106,23 @@ urlpatterns = [
         organizations.organization_delete,
         name="organization_delete",
     ),
+    # Leads and the timeline of contacts, organizations and leads (CRM-2).
+    path("leads/", leads.lead_list, name="leads"),
+    path("leads/new/", leads.lead_create, name="lead_create"),
+    path("leads/<int:lead_id>/", leads.lead_detail, name="lead"),
+    path("leads/<int:lead_id>/edit/", leads.lead_edit, name="lead_edit"),
+    path("leads/<int:lead_id>/convert/", leads.lead_convert, name="lead_convert"),
+    path("leads/<int:lead_id>/delete/", leads.lead_delete, name="lead_delete"),
+    path(
+        "crm/<str:record_type>/<int:record_id>/timeline/",
+        timeline.record_timeline,
+        name="record_timeline",
+    ),
+    path(
+        "crm/<str:record_type>/<int:record_id>/events/",
+        timeline.record_log_event,
+        name="record_log_event",
+    ),
     # Minimal conversation pages (MAIL-INGEST, issue 3 part 7).
     path("mail/", conversations.mailboxes, name="mail_mailboxes"),
     path(
@@ -153,4 +173,7 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/delete/", meetings.meeting_delete, name="meeting_delete"),
     path("meetings/<int:meeting_id>/dismiss/", meetings.meeting_dismiss, name="meeting_dismiss"),
     path("meetings/<int:meeting_id>.ics", meetings.meeting_ics, name="meeting_ics"),
+    # Search (SEARCH, issue 8).
+    path("search/", search.search_page, name="search"),
+    path("search/instant/", search.search_instant, name="search_instant"),
 ]
