@@ -28,7 +28,7 @@ from parley.search.query import ParsedQuery, parse
 from parley.search.text import highlight
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from django.utils.functional import Promise
 
@@ -231,7 +231,9 @@ GROUPS: dict[str, Callable[[User, ParsedQuery, int], Group]] = {
 }
 
 
-def search(*, user: User, q: str, kinds: list[str] | None = None, limit: int = 20) -> SearchResults:
+def search(
+    *, user: User, q: str, kinds: Sequence[str] | None = None, limit: int = 20
+) -> SearchResults:
     """Search everything `user` may read. `kinds` picks groups (default: all that apply);
     `limit` caps the hits per group. Empty groups are left out."""
     query = parse(q)
