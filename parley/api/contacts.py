@@ -143,6 +143,7 @@ def create_contact(request: HttpRequest, payload: ContactIn) -> Status[Contact]:
             organization=_organization(team.pk, payload.organization_id),
             managers=_managers(team.pk, payload.manager_ids),
             tags=payload.tags,
+            actor=user,
         )
     return Status(201, _contact_out(contact))
 
@@ -177,6 +178,7 @@ def patch_contact(request: HttpRequest, contact_id: int, payload: ContactPatch) 
                 if payload.manager_ids is not None
                 else None
             ),
+            actor=_user(request),
         )
     return _contact_out(contact)
 
@@ -275,6 +277,7 @@ def create_organization(request: HttpRequest, payload: OrganizationIn) -> Status
             domains=payload.domains,
             managers=_managers(team.pk, payload.manager_ids),
             tags=payload.tags,
+            actor=user,
         )
     return Status(201, _organization_out(organization))
 
@@ -313,6 +316,7 @@ def patch_organization(
                 if payload.manager_ids is not None
                 else None
             ),
+            actor=_user(request),
         )
     return _organization_out(organization)
 

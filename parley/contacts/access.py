@@ -16,6 +16,7 @@ from parley.contacts.models import (
     Contact,
     ContactEmail,
     ContactPhone,
+    Lead,
     Organization,
 )
 
@@ -46,6 +47,35 @@ def get_organization_for_user(
         raise Http404
     check_team_access(user, organization.team_id, write=write)
     return organization
+
+
+def get_lead_for_user(user: AnyUser, lead_id: int, *, write: bool = False) -> Lead:
+    lead = (
+        Lead.objects.visible_to(user)
+        .select_related("salesperson", "converted_to")
+        .filter(pk=lead_id)
+        .first()
+    )
+    if lead is None:
+        raise Http404
+    check_team_access(user, lead.team_id, write=write)
+    return lead
+
+
+RECORD_TYPES = ("contact", "organization", "lead")
+
+
+def get_record_for_user(
+    user: AnyUser, record_type: str, record_id: int, *, write: bool = False
+) -> Contact | Organization | Lead:
+    """A contact, organization or lead by its type name (timeline URLs use all three)."""
+    if record_type == "contact":
+        return get_contact_for_user(user, record_id, write=write)
+    if record_type == "organization":
+        return get_organization_for_user(user, record_id, write=write)
+    if record_type == "lead":
+        return get_lead_for_user(user, record_id, write=write)
+    raise Http404
 
 
 def get_email_of_contact(contact: Contact, email_id: int) -> ContactEmail:

@@ -9,10 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from parley.accounts.models import Team, User
 from parley.contacts.choices import form_choices
-from parley.contacts.models import ChoiceKind, Organization, PhoneKind
+from parley.contacts.models import LOGGABLE_KINDS, ChoiceKind, Organization, PhoneKind
 
 if TYPE_CHECKING:
     from parley.contacts.services import AddressData, ContactFields, OrganizationFields
+    from parley.contacts.services.leads import LeadFields
 
 ADDRESS_FIELDS = ("address_line1", "address_line2", "postal_code", "city", "region", "country")
 CONTACT_FIELDS = (
@@ -218,3 +219,69 @@ class EmailForm(forms.Form):
 class PhoneForm(forms.Form):
     number = forms.CharField(label=_("Phone number"), max_length=50)
     kind = forms.ChoiceField(label=_("Type"), choices=PhoneKind.choices, initial=PhoneKind.MOBILE)
+
+
+class LeadForm(forms.Form):
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), label=_("Team"))
+    name = forms.CharField(
+        label=_("Enquiry"), max_length=200, help_text=_("What the enquiry is about.")
+    )
+    contact_name = forms.CharField(label=_("Contact person"), required=False, max_length=200)
+    email = forms.CharField(label=_("E-mail address"), required=False, max_length=254)
+    phone = forms.CharField(label=_("Phone number"), required=False, max_length=50)
+    company = forms.CharField(label=_("Company"), required=False, max_length=200)
+    salesperson = forms.ModelChoiceField(
+        queryset=User.objects.none(), label=_("Salesperson"), required=False
+    )
+    status = forms.CharField(label=_("Status"), max_length=100)
+    source = forms.CharField(label=_("Acquisition source"), required=False, max_length=100)
+    next_step = forms.CharField(label=_("Next step"), required=False, max_length=500)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(
+        self, *args: Any, teams: list[Team], team: Team | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        team_ids = [t.pk for t in teams] if team is None else [team.pk]
+        team_field = cast("forms.ModelChoiceField[Team]", self.fields["team"])
+        team_field.queryset = Team.objects.filter(pk__in=team_ids)
+        if len(team_ids) == 1:
+            team_field.initial = team_ids[0]
+            team_field.widget = forms.HiddenInput()
+        salesperson = cast("forms.ModelChoiceField[User]", self.fields["salesperson"])
+        salesperson.queryset = User.objects.filter(
+            memberships__team_id__in=team_ids, is_active=True
+        ).distinct()
+        for name, kind in (("status", ChoiceKind.LEAD_STATUS), ("source", ChoiceKind.SOURCE)):
+            list_field(self, name, kind, team_ids, current=str(self.initial.get(name) or ""))
+
+    def lead_fields(self) -> LeadFields:
+        data = self.cleaned_data
+        return {
+            "name": data["name"],
+            "contact_name": data["contact_name"],
+            "email": data["email"],
+            "phone": data["phone"],
+            "company": data["company"],
+            "status": data["status"],
+            "source": data["source"],
+            "next_step": data["next_step"],
+            "description": data["description"],
+        }
+
+
+class EventForm(forms.Form):
+    """Log an event by hand on a timeline."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[(kind.value, kind.label) for kind in LOGGABLE_KINDS]
+    )
+    text = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 2}))
+    occurred_at = forms.DateTimeField(
+        label=_("When"),
+        required=False,
+        help_text=_("Empty means now."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )

@@ -307,3 +307,141 @@ class ContactPhone(models.Model):
     @override
     def __str__(self) -> str:
         return self.e164
+
+
+class LeadQuerySet(models.QuerySet["Lead"]):
+    def for_teams(self, team_ids: Iterable[int]) -> LeadQuerySet:
+        return self.filter(team_id__in=list(team_ids))
+
+    def visible_to(self, user: AnyUser) -> LeadQuerySet:
+        return self.for_teams(team_ids_for_user(user))
+
+    def open(self) -> LeadQuerySet:
+        return self.filter(converted_to__isnull=True)
+
+
+class Lead(models.Model):
+    """An enquiry not yet tied to a contact: created by hand, from an e-mail or from a call,
+    later converted to a contact (and organization). Its record code is `L-<id>`."""
+
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="leads")
+    name = models.CharField(_("enquiry"), max_length=200)
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    email = models.CharField(_("e-mail address"), max_length=254, blank=True)
+    phone_raw = models.CharField(_("phone number as typed"), max_length=50, blank=True)
+    phone_e164 = models.CharField(_("phone number (E.164)"), max_length=20, blank=True)
+    company = models.CharField(_("company"), max_length=200, blank=True)
+    salesperson = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leads",
+        verbose_name=_("salesperson"),
+    )
+    # Keys of the team's lead status and source lists (`parley.contacts.choices`).
+    status = models.CharField(_("status"), max_length=100, default="new")
+    source = models.CharField(_("acquisition source"), max_length=100, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    next_step = models.CharField(_("next step"), max_length=500, blank=True)
+    converted_to = models.ForeignKey(
+        Contact,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leads",
+        verbose_name=_("converted to"),
+    )
+    converted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[LeadQuerySet] = LeadQuerySet.as_manager()  # type: ignore[assignment]  # as_manager() returns a manager typed loosely by django-stubs
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+        indexes = [
+            models.Index(fields=["team", "-created_at"], name="contacts_lead_team_created"),
+            models.Index(fields=["team", "email"], name="contacts_lead_email"),
+            models.Index(fields=["team", "phone_e164"], name="contacts_lead_phone"),
+        ]
+        verbose_name = _("lead")
+        verbose_name_plural = _("leads")
+
+    @override
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def code(self) -> str:
+        """The record code used in subjects, e.g. `[L-42]` (AS2)."""
+        return f"L-{self.pk}"
+
+
+class ActivityKind(models.TextChoices):
+    NOTE = "note", _("Note")
+    CALL = "call", _("Call")
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+    FAX = "fax", _("Fax")
+    MEETING = "meeting", _("Meeting")
+    FIELD_CHANGE = "field_change", _("Change")
+    CONVERSATION = "conversation", _("Conversation")
+
+
+# Kinds a person may log by hand ("log an event").
+LOGGABLE_KINDS = (
+    ActivityKind.NOTE,
+    ActivityKind.CALL,
+    ActivityKind.EMAIL,
+    ActivityKind.SMS,
+    ActivityKind.FAX,
+    ActivityKind.MEETING,
+)
+
+
+class Activity(models.Model):
+    """One entry of the timeline of a contact, organization or lead (CR5), and the audit trail
+    of their changes (AU2): `changes` holds `[{"field", "old", "new"}]` for field changes,
+    parsed through `parley.contacts.timeline.Changes`. Other apps link their own rows through
+    `link_type`/`link_id` (a call, a conversation) without this app importing them."""
+
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=16, choices=ActivityKind.choices)
+    occurred_at = models.DateTimeField(_("time"), default=timezone.now)
+    text = models.TextField(_("text"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="activities"
+    )
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="activities"
+    )
+    lead = models.ForeignKey(
+        Lead, null=True, blank=True, on_delete=models.CASCADE, related_name="activities"
+    )
+    changes = models.JSONField(default=list, blank=True)
+    link_type = models.CharField(max_length=50, blank=True)
+    link_id = models.PositiveBigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-occurred_at", "-pk")
+        indexes = [
+            models.Index(fields=["contact", "-occurred_at", "-id"], name="contacts_act_contact"),
+            models.Index(fields=["organization", "-occurred_at", "-id"], name="contacts_act_org"),
+            models.Index(fields=["lead", "-occurred_at", "-id"], name="contacts_act_lead"),
+        ]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+
+    @override
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d %H:%M}"

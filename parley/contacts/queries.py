@@ -9,7 +9,7 @@ from django.db.models import Q
 
 from parley.accounts.models import User
 from parley.contacts.exceptions import ContactsError
-from parley.contacts.models import ContactQuerySet, OrganizationQuerySet
+from parley.contacts.models import ContactQuerySet, LeadQuerySet, OrganizationQuerySet
 from parley.contacts.normalize import normalize_phone
 
 # Fewer digits than this would match most numbers, so they are not searched as a number.
@@ -31,16 +31,16 @@ class OrganizationFilters:
     mine: bool = False
 
 
-def _phone_condition(text: str) -> Q | None:
-    """Numbers equal to `text` once normalized, or containing its digits."""
+def _phone_condition(text: str, field: str = "phones__e164") -> Q | None:
+    """Numbers in `field` equal to `text` once normalized, or containing its digits."""
     try:
-        return Q(phones__e164=normalize_phone(text))
+        return Q(**{field: normalize_phone(text)})
     except ContactsError:
         pass
     digits = re.sub(r"\D", "", text).lstrip("0")
     if len(digits) < MIN_PHONE_DIGITS:
         return None
-    return Q(phones__e164__contains=digits)
+    return Q(**{f"{field}__contains": digits})
 
 
 def _contact_word(word: str) -> Q:
@@ -110,3 +110,38 @@ def contact_list_queryset(contacts: ContactQuerySet) -> ContactQuerySet:
 
 def organization_list_queryset(organizations: OrganizationQuerySet) -> OrganizationQuerySet:
     return organizations.prefetch_related("domains", "tags")
+
+
+@dataclass(frozen=True, slots=True)
+class LeadFilters:
+    q: str = ""
+    status: str = ""
+    salesperson: int | None = None
+    mine: bool = False
+    only_open: bool = False
+
+
+def filter_leads(leads: LeadQuerySet, filters: LeadFilters, user: User) -> LeadQuerySet:
+    """Leads matching the text (enquiry, person, e-mail, company, any spelling of the
+    number) and the other filters."""
+    q = filters.q.strip()
+    if q:
+        condition = (
+            Q(name__icontains=q)
+            | Q(contact_name__icontains=q)
+            | Q(email__icontains=q.lower())
+            | Q(company__icontains=q)
+        )
+        phone = _phone_condition(q, "phone_e164")
+        if phone is not None:
+            condition |= phone
+        leads = leads.filter(condition)
+    if filters.status:
+        leads = leads.filter(status=filters.status)
+    if filters.mine:
+        leads = leads.filter(salesperson=user)
+    elif filters.salesperson is not None:
+        leads = leads.filter(salesperson_id=filters.salesperson)
+    if filters.only_open:
+        leads = leads.open()
+    return leads.select_related("salesperson", "converted_to")

@@ -37,6 +37,7 @@ from parley.contacts.normalize import (
     normalize_phone,
     normalize_tax_id,
 )
+from parley.contacts.services.timeline import record_changes, record_created, record_diff
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -115,6 +116,7 @@ def create_contact(  # noqa: PLR0913  # keyword-only, as STYLE.md section 9 allo
     organization: Organization | None = None,
     managers: Iterable[User] = (),
     tags: Iterable[str] = (),
+    actor: User | None = None,
 ) -> Contact:
     """Create a contact with its e-mail addresses (the first is primary) and phone numbers.
 
@@ -126,29 +128,35 @@ def create_contact(  # noqa: PLR0913  # keyword-only, as STYLE.md section 9 allo
             cleaned[name] = default_choice(team.pk, CONTACT_LISTS[name])
     if not (cleaned.get("first_name") or cleaned.get("last_name") or emails):
         raise ContactsError(_("A contact needs a name or an e-mail address."))
+    if organization is not None and organization.team_id != team.pk:
+        raise ContactsError(_("The organization belongs to another team."))
     with transaction.atomic():
-        contact = Contact(team=team, **cleaned)
+        contact = Contact(team=team, organization=organization, **cleaned)
         contact.save()
         for address in emails:
             _add_email(contact, address, primary=False)
         for phone in phones:
             _add_phone(contact, phone)
-        if organization is not None:
-            _set_organization(contact, organization)
         _set_managers(contact, team, managers)
         for name in tags:
             contact.tags.add(_tag_for(team, name))
+        record_created(contact, actor=actor)
     return contact
 
 
-def update_contact(*, contact: Contact, fields: ContactFields) -> Contact:
-    """Change the given plain fields of a contact (others stay as they are)."""
+def update_contact(
+    *, contact: Contact, fields: ContactFields, actor: User | None = None
+) -> Contact:
+    """Change the given plain fields of a contact (others stay as they are); the changes
+    land on its timeline."""
     cleaned = _clean_contact_fields(contact.team_id, fields)
+    before = {key: getattr(contact, key) for key in cleaned}
     with transaction.atomic():
         for key, value in cleaned.items():
             setattr(contact, key, value)
         contact.updated_at = timezone.now()
         contact.save(update_fields=[*cleaned.keys(), "updated_at"])
+        record_changes(contact, before=before, actor=actor)
     return contact
 
 
@@ -254,12 +262,16 @@ def remove_contact_phone(*, phone: ContactPhone) -> None:
         Contact.objects.filter(pk=phone.contact_id).update(updated_at=timezone.now())
 
 
-def _set_organization(contact: Contact, organization: Organization | None) -> None:
+def _set_organization(
+    contact: Contact, organization: Organization | None, actor: User | None = None
+) -> None:
     if organization is not None and organization.team_id != contact.team_id:
         raise ContactsError(_("The organization belongs to another team."))
+    before = {"organization": contact.organization}
     contact.organization = organization
     contact.updated_at = timezone.now()
     contact.save(update_fields=["organization", "updated_at"])
+    record_changes(contact, before=before, actor=actor)
 
 
 def set_contact_organization(*, contact: Contact, organization: Organization | None) -> Contact:
@@ -370,13 +382,14 @@ def _clean_organization_fields(team_id: int, fields: OrganizationFields) -> Orga
     return cleaned
 
 
-def create_organization(
+def create_organization(  # noqa: PLR0913  # keyword-only, as STYLE.md section 9 allows
     *,
     team: Team,
     fields: OrganizationFields,
     domains: Iterable[str] = (),
     managers: Iterable[User] = (),
     tags: Iterable[str] = (),
+    actor: User | None = None,
 ) -> Organization:
     """Create an organization with its mail domains. Raises InvalidTaxIdError, DuplicateError…"""
     cleaned = _clean_organization_fields(team.pk, fields)
@@ -391,16 +404,21 @@ def create_organization(
         organization.managers.set(_check_members(team, managers))
         for name in tags:
             organization.tags.add(_tag_for(team, name))
+        record_created(organization, actor=actor)
     return organization
 
 
-def update_organization(*, organization: Organization, fields: OrganizationFields) -> Organization:
+def update_organization(
+    *, organization: Organization, fields: OrganizationFields, actor: User | None = None
+) -> Organization:
     cleaned = _clean_organization_fields(organization.team_id, fields)
+    before = {key: getattr(organization, key) for key in cleaned}
     with transaction.atomic():
         for key, value in cleaned.items():
             setattr(organization, key, value)
         organization.updated_at = timezone.now()
         organization.save(update_fields=[*cleaned.keys(), "updated_at"])
+        record_changes(organization, before=before, actor=actor)
     return organization
 
 
@@ -453,47 +471,63 @@ def set_organization_managers(*, organization: Organization, users: Iterable[Use
         organization.managers.set(_check_members(organization.team_id, users))
 
 
-def update_contact_profile(
+def update_contact_profile(  # noqa: PLR0913  # keyword-only, as STYLE.md section 9 allows
     *,
     contact: Contact,
     fields: ContactFields,
     organization: Organization | Unset | None = UNSET,
     tags: Iterable[str] | None = None,
     managers: Iterable[User] | None = None,
+    actor: User | None = None,
 ) -> Contact:
-    """Save an edit form or an API patch of a contact in one transaction.
+    """Save an edit form or an API patch of a contact in one transaction; every change
+    lands on the contact's timeline.
 
     Arguments left out (UNSET or None) keep their current value.
     """
     with transaction.atomic():
-        update_contact(contact=contact, fields=fields)
-        if organization is not UNSET:
-            _set_organization(contact, organization)
+        update_contact(contact=contact, fields=fields, actor=actor)
+        if organization is not UNSET and organization != contact.organization:
+            _set_organization(contact, organization, actor)
+        before = _relations(contact)
         if tags is not None:
             set_contact_tags(contact=contact, names=tags)
         if managers is not None:
             _set_managers(contact, contact.team_id, managers)
+        record_diff(contact, before=before, after=_relations(contact), actor=actor)
     return contact
 
 
-def update_organization_profile(
+def _relations(record: Contact | Organization) -> dict[str, str]:
+    """Tags and managers as text, to record their changes on the timeline."""
+    return {
+        "tags": ", ".join(sorted(tag.name for tag in record.tags.all())),
+        "managers": ", ".join(sorted(str(user) for user in record.managers.all())),
+    }
+
+
+def update_organization_profile(  # noqa: PLR0913  # keyword-only, as STYLE.md section 9 allows
     *,
     organization: Organization,
     fields: OrganizationFields,
     domains: Iterable[str] | None = None,
     tags: Iterable[str] | None = None,
     managers: Iterable[User] | None = None,
+    actor: User | None = None,
 ) -> Organization:
-    """Save an edit form or an API patch of an organization in one transaction.
+    """Save an edit form or an API patch of an organization in one transaction; every
+    change lands on its timeline.
 
     Arguments left out (None) keep their current value.
     """
     with transaction.atomic():
-        update_organization(organization=organization, fields=fields)
+        update_organization(organization=organization, fields=fields, actor=actor)
+        before = _relations(organization)
         if domains is not None:
             set_organization_domains(organization=organization, domains=domains)
         if tags is not None:
             set_organization_tags(organization=organization, names=tags)
         if managers is not None:
             set_organization_managers(organization=organization, users=managers)
+        record_diff(organization, before=before, after=_relations(organization), actor=actor)
     return organization

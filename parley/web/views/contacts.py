@@ -23,6 +23,7 @@ from parley.contacts.exceptions import ContactsError, InvalidEmailError, Invalid
 from parley.contacts.forms import CONTACT_FIELDS, ContactForm, EmailForm, NewContactForm, PhoneForm
 from parley.contacts.models import Contact, Organization, Tag
 from parley.contacts.queries import ContactFilters, contact_list_queryset, filter_contacts
+from parley.web.views.timeline import timeline_context
 
 if TYPE_CHECKING:
     from parley.web.views._auth import AuthenticatedHttpRequest
@@ -71,7 +72,7 @@ def _detail_context(request: AuthenticatedHttpRequest, contact: Contact) -> dict
         "can_delete": can_manage_team(request.user, contact.team_id),
         "email_form": EmailForm(),
         "phone_form": PhoneForm(),
-    }
+    } | timeline_context(request, "contact", contact)
 
 
 @login_required
@@ -99,6 +100,7 @@ def contact_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 organization=data["organization"],
                 managers=data["managers"],
                 tags=form.tag_names(),
+                actor=request.user,
             )
         except InvalidEmailError as error:
             form.add_error("email", str(error))
@@ -132,6 +134,7 @@ def contact_edit(request: AuthenticatedHttpRequest, contact_id: int) -> HttpResp
                 organization=form.cleaned_data["organization"],
                 tags=form.tag_names(),
                 managers=form.cleaned_data["managers"],
+                actor=request.user,
             )
         except ContactsError as error:
             form.add_error(None, str(error))

@@ -29,6 +29,7 @@ from parley.contacts.queries import (
     organization_list_queryset,
 )
 from parley.web.views.contacts import PAGE_SIZE, int_param
+from parley.web.views.timeline import timeline_context
 
 if TYPE_CHECKING:
     from parley.web.views._auth import AuthenticatedHttpRequest
@@ -72,7 +73,7 @@ def organization_detail(request: AuthenticatedHttpRequest, organization_id: int)
         "managers": organization.managers.all(),
         "can_write": organization.team_id in team_ids_for_user(request.user, write=True),
         "can_delete": can_manage_team(request.user, organization.team_id),
-    }
+    } | timeline_context(request, "organization", organization)
     return render(request, "web/organization_detail.html", context)
 
 
@@ -90,6 +91,7 @@ def organization_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 domains=form.domain_names(),
                 managers=form.cleaned_data["managers"],
                 tags=form.tag_names(),
+                actor=request.user,
             )
         except InvalidTaxIdError as error:
             form.add_error("tax_id", str(error))
@@ -121,6 +123,7 @@ def organization_edit(request: AuthenticatedHttpRequest, organization_id: int) -
                 domains=form.domain_names(),
                 tags=form.tag_names(),
                 managers=form.cleaned_data["managers"],
+                actor=request.user,
             )
         except InvalidTaxIdError as error:
             form.add_error("tax_id", str(error))

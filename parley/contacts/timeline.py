@@ -1,0 +1,130 @@
+"""Read the timeline of a contact, organization or lead (CR5).
+
+One stream, newest first, of the record's `Activity` rows (notes, logged calls, SMS, fax,
+meetings, field changes) and — for contacts and organizations — the e-mails sent to or
+from the contacts' addresses, read from `parley.mail.models.Message` (read only). A
+contact's timeline includes the activities of the leads converted into it; an
+organization's includes its contacts'. Pages are cut by time (keyset), so page 100 costs
+what page 1 does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.db.models import Q
+from pydantic import BaseModel, TypeAdapter
+
+from parley.contacts.models import Activity, ActivityKind, Contact, Lead, Organization
+
+if TYPE_CHECKING:
+    from parley.mail.models import Message
+
+PAGE_SIZE = 30
+
+
+class Change(BaseModel):
+    """One changed field of a record, as stored in `Activity.changes`."""
+
+    field: str
+    old: str
+    new: str
+
+
+Changes = TypeAdapter(list[Change])
+
+
+def parse_changes(activity: Activity) -> list[Change]:
+    return Changes.validate_python(activity.changes or [])
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One line of a timeline: an activity or an e-mail."""
+
+    kind: str
+    at: datetime
+    text: str
+    activity: Activity | None = None
+    message: Message | None = None
+
+    @property
+    def changes(self) -> list[Change]:
+        return parse_changes(self.activity) if self.activity is not None else []
+
+
+Record = Contact | Organization | Lead
+
+
+def _activity_condition(record: Record) -> Q:
+    if isinstance(record, Contact):
+        return Q(contact=record) | Q(lead__converted_to=record)
+    if isinstance(record, Organization):
+        return Q(organization=record) | Q(contact__organization=record)
+    return Q(lead=record)
+
+
+def _addresses(record: Record) -> list[str]:
+    if isinstance(record, Contact):
+        return list(record.emails.values_list("address", flat=True))
+    if isinstance(record, Organization):
+        return list(
+            Contact.objects.filter(organization=record).values_list("emails__address", flat=True)
+        )
+    return [record.email] if record.email else []
+
+
+def _messages(record: Record, before: datetime | None, limit: int) -> list[Message]:
+    from parley.mail.models import Message
+
+    addresses = [a for a in _addresses(record) if a]
+    if not addresses:
+        return []
+    condition = Q()
+    for address in addresses:
+        # Recipients are stored as JSON lists of {"name", "address"}; match the address text.
+        condition |= (
+            Q(from_address__iexact=address)
+            | Q(to__icontains=f'"{address}"')
+            | Q(cc__icontains=f'"{address}"')
+        )
+    messages = Message.objects.alive().filter(
+        condition,
+        conversation__team_id=record.team_id,
+        conversation__deleted_at__isnull=True,
+        date__isnull=False,
+    )
+    if before is not None:
+        messages = messages.filter(date__lt=before)
+    return list(messages.order_by("-date", "-pk")[:limit])
+
+
+def timeline(
+    record: Record, *, kinds: frozenset[str] = frozenset(), before: datetime | None = None
+) -> tuple[list[Entry], datetime | None]:
+    """A page of entries older than `before`, and the `before` of the next page (or None).
+
+    `kinds` keeps only those kinds (empty: all); e-mails are the kind "email".
+    """
+    activities = Activity.objects.filter(_activity_condition(record)).select_related("actor")
+    if kinds:
+        activities = activities.filter(kind__in=kinds)
+    if before is not None:
+        activities = activities.filter(occurred_at__lt=before)
+    entries = [
+        Entry(kind=a.kind, at=a.occurred_at, text=a.text, activity=a)
+        for a in activities.order_by("-occurred_at", "-pk")[: PAGE_SIZE + 1]
+    ]
+    if not kinds or ActivityKind.EMAIL in kinds:
+        entries += [
+            Entry(kind=ActivityKind.EMAIL, at=m.date, text=m.subject, message=m)
+            for m in _messages(record, before, PAGE_SIZE + 1)
+            if m.date is not None
+        ]
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+    if len(entries) <= PAGE_SIZE:
+        return entries, None
+    page = entries[:PAGE_SIZE]
+    return page, page[-1].at

@@ -1,0 +1,149 @@
+"""Leads: the list with search and filters, the lead page, create and edit forms, convert
+to a contact, delete."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from parley.accounts.access import can_manage_team, team_ids_for_user
+from parley.accounts.models import Team, User
+from parley.contacts.access import get_lead_for_user
+from parley.contacts.choices import labels_for_teams, options_for
+from parley.contacts.exceptions import ContactsError, InvalidEmailError, InvalidPhoneError
+from parley.contacts.forms import LeadForm
+from parley.contacts.models import ChoiceKind, Lead
+from parley.contacts.queries import LeadFilters, filter_leads
+from parley.contacts.services import leads as services
+from parley.web.views.contacts import PAGE_SIZE, int_param
+from parley.web.views.timeline import timeline_context
+
+if TYPE_CHECKING:
+    from parley.web.views._auth import AuthenticatedHttpRequest
+
+FORM_FIELDS = (
+    "name",
+    "contact_name",
+    "email",
+    "company",
+    "status",
+    "source",
+    "next_step",
+    "description",
+)
+
+
+@login_required
+def lead_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    team_ids = team_ids_for_user(request.user)
+    filters = LeadFilters(
+        q=request.GET.get("q", ""),
+        status=request.GET.get("status", ""),
+        salesperson=int_param(request, "salesperson"),
+        mine=request.GET.get("mine") == "1",
+        only_open=request.GET.get("open") == "1",
+    )
+    leads = filter_leads(Lead.objects.for_teams(team_ids), filters, request.user)
+    statuses = {o.key: o.label for t in team_ids for o in options_for(t, ChoiceKind.LEAD_STATUS)}
+    context = {
+        "page": Paginator(leads, PAGE_SIZE).get_page(request.GET.get("page")),
+        "filters": filters,
+        "statuses": statuses,
+        "labels": labels_for_teams(team_ids),
+        "can_write": bool(team_ids_for_user(request.user, write=True)),
+    }
+    template = "web/lead_list.html#results" if request.htmx else "web/lead_list.html"
+    return render(request, template, context)
+
+
+@login_required
+def lead_detail(request: AuthenticatedHttpRequest, lead_id: int) -> HttpResponse:
+    lead = get_lead_for_user(request.user, lead_id)
+    context = {
+        "lead": lead,
+        "labels": labels_for_teams([lead.team_id]),
+        "can_write": lead.team_id in team_ids_for_user(request.user, write=True),
+        "can_delete": can_manage_team(request.user, lead.team_id),
+    } | timeline_context(request, "lead", lead)
+    return render(request, "web/lead_detail.html", context)
+
+
+def _save(request: AuthenticatedHttpRequest, form: LeadForm, lead: Lead | None) -> Lead | None:
+    data = form.cleaned_data
+    salesperson: User | None = data["salesperson"]
+    try:
+        if lead is None:
+            return services.create_lead(
+                team=data["team"], salesperson=salesperson, actor=request.user, **form.lead_fields()
+            )
+        return services.update_lead(
+            lead=lead, fields=form.lead_fields(), salesperson=salesperson, actor=request.user
+        )
+    except InvalidEmailError as error:
+        form.add_error("email", str(error))
+    except InvalidPhoneError as error:
+        form.add_error("phone", str(error))
+    except ContactsError as error:
+        form.add_error(None, str(error))
+    return None
+
+
+@login_required
+def lead_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    teams = list(Team.objects.filter(pk__in=team_ids_for_user(request.user, write=True)))
+    if not teams:
+        raise PermissionDenied
+    form = LeadForm(request.POST or None, teams=teams, initial={"salesperson": request.user})
+    if request.method == "POST" and form.is_valid():
+        lead = _save(request, form, None)
+        if lead is not None:
+            messages.success(request, _("The lead has been created."))
+            return redirect("web:lead", lead_id=lead.pk)
+    return render(request, "web/lead_form.html", {"form": form, "lead": None})
+
+
+@login_required
+def lead_edit(request: AuthenticatedHttpRequest, lead_id: int) -> HttpResponse:
+    lead = get_lead_for_user(request.user, lead_id, write=True)
+    initial = {name: getattr(lead, name) for name in FORM_FIELDS} | {
+        "team": lead.team_id,
+        "phone": lead.phone_raw,
+        "salesperson": lead.salesperson_id,
+    }
+    form = LeadForm(request.POST or None, teams=[lead.team], team=lead.team, initial=initial)
+    if request.method == "POST" and form.is_valid() and _save(request, form, lead) is not None:
+        messages.success(request, _("The lead has been saved."))
+        return redirect("web:lead", lead_id=lead.pk)
+    return render(request, "web/lead_form.html", {"form": form, "lead": lead})
+
+
+@require_POST
+@login_required
+def lead_convert(request: AuthenticatedHttpRequest, lead_id: int) -> HttpResponse:
+    lead = get_lead_for_user(request.user, lead_id, write=True)
+    try:
+        contact = services.convert_lead(lead=lead, actor=request.user)
+    except ContactsError as error:
+        messages.error(request, str(error))
+        return redirect("web:lead", lead_id=lead.pk)
+    messages.success(request, _("The lead has been converted to a contact."))
+    return redirect("web:contact", contact_id=contact.pk)
+
+
+@require_POST
+@login_required
+def lead_delete(request: AuthenticatedHttpRequest, lead_id: int) -> HttpResponse:
+    lead = get_lead_for_user(request.user, lead_id, write=True)
+    if not can_manage_team(request.user, lead.team_id):
+        raise PermissionDenied
+    services.delete_lead(lead=lead)
+    messages.success(request, _("The lead has been deleted."))
+    return redirect("web:leads")
