@@ -1,0 +1,238 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import icalendar
+import pytest
+from django.utils import timezone
+
+from parley.calls.exceptions import CallsError
+from parley.calls.models import DialingMode, Meeting
+from parley.calls.services.meetings import (
+    MeetingData,
+    agenda_feed_for,
+    create_meeting,
+    deliver_reminder,
+    update_meeting,
+)
+from parley.calls.services.setup import add_meeting_project
+from parley.calls.tasks import remind_meeting
+
+pytestmark = pytest.mark.django_db
+
+# In the future, so the agenda feed (which keeps 30 days of history) lists it.
+START = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(days=10)
+
+
+def _data(**overrides):
+    base = {
+        "name": "Renewal call",
+        "window_start": START,
+        "window_end": START + timedelta(minutes=30),
+        "phone": "601 234 567",
+    }
+    return MeetingData(**(base | overrides))  # type: ignore[arg-type]  # a dict of mixed field types
+
+
+@pytest.fixture
+def meeting(team_a, bob, jan):
+    project = add_meeting_project(team=team_a, name="Renewals")
+    return create_meeting(
+        team=team_a,
+        actor=bob,
+        data=_data(agent=bob, contact=jan, project=project, information="Ask; about, the offer"),
+    )
+
+
+def _login(client, user):
+    client.force_login(user)
+    return client
+
+
+def _events(body: bytes):
+    calendar = icalendar.Calendar.from_ical(body)
+    return list(calendar.walk("VEVENT"))
+
+
+# Services
+
+
+def test_a_meeting_keeps_the_number_in_e164(meeting):
+    assert meeting.phone_e164 == "+48601234567"
+
+
+def test_a_window_ending_before_it_starts_is_refused(team_a, bob):
+    with pytest.raises(CallsError):
+        create_meeting(team=team_a, actor=bob, data=_data(window_end=START - timedelta(hours=1)))
+
+
+def test_a_contact_of_another_team_is_refused(team_b, bob, jan):
+    with pytest.raises(CallsError):
+        create_meeting(team=team_b, actor=bob, data=_data(contact=jan))
+
+
+def test_an_agent_outside_the_team_is_refused(team_a, bob, charlie):
+    with pytest.raises(CallsError):
+        create_meeting(team=team_a, actor=bob, data=_data(agent=charlie))
+
+
+def test_the_reminder_is_delivered_once_at_the_window_start(meeting):
+    assert not deliver_reminder(meeting=meeting, now=START - timedelta(minutes=1))
+    assert deliver_reminder(meeting=meeting, now=START + timedelta(minutes=1))
+    assert not deliver_reminder(meeting=meeting, now=START + timedelta(minutes=2))
+
+
+def test_the_reminder_task_is_safe_for_a_deleted_meeting(db):
+    assert remind_meeting.call(meeting_id=999) is False
+
+
+def test_moving_a_meeting_resets_its_reminder_and_bumps_the_sequence(meeting):
+    deliver_reminder(meeting=meeting, now=START + timedelta(minutes=1))
+    later = START + timedelta(days=1)
+    update_meeting(meeting=meeting, data=_data(window_start=later, window_end=later))
+    meeting.refresh_from_db()
+    assert meeting.reminded_at is None
+    assert meeting.sequence == 1
+
+
+def test_a_due_reminder_shows_in_the_live_notice_until_dismissed(client, bob, team_a):
+    now = timezone.now()
+    meeting = create_meeting(
+        team=team_a,
+        actor=bob,
+        data=_data(
+            window_start=now - timedelta(minutes=1), window_end=now + timedelta(hours=1), agent=bob
+        ),
+    )
+    assert remind_meeting.call(meeting_id=meeting.pk) is True
+    _login(client, bob)
+    assert "Renewal call" in client.get("/calls/live").text
+    client.post(f"/meetings/{meeting.pk}/dismiss/")
+    assert "Renewal call" not in client.get("/calls/live").text
+
+
+# iCalendar
+
+
+def test_the_ics_export_parses_back_with_the_meeting(client, bob, meeting):
+    response = _login(client, bob).get(f"/meetings/{meeting.pk}.ics")
+    assert response["Content-Type"].startswith("text/calendar")
+    [event] = _events(response.content)
+    assert str(event["SUMMARY"]) == "Renewal call"
+    assert event.decoded("DTSTART") == START
+    assert event.decoded("DTEND") == START + timedelta(minutes=30)
+    assert str(event["UID"]) == f"{meeting.uid}@parley"
+    assert str(event["LOCATION"]) == "tel:+48601234567"
+    assert "Ask; about, the offer" in str(event["DESCRIPTION"])
+    assert "Jan Kowalski" in str(event["DESCRIPTION"])
+
+
+def test_the_agenda_feed_lists_the_owners_meetings_only(client, bob, alice, team_a, meeting):
+    create_meeting(team=team_a, actor=alice, data=_data(name="Alice's call", agent=alice))
+    feed = agenda_feed_for(bob)
+    response = client.get(f"/meetings/feed/{feed.token}.ics")
+    assert response.status_code == 200
+    assert [str(e["SUMMARY"]) for e in _events(response.content)] == ["Renewal call"]
+
+
+def test_the_feed_needs_the_right_token(client, bob, meeting):
+    agenda_feed_for(bob)
+    assert client.get("/meetings/feed/wrong-token.ics").status_code == 404
+
+
+def test_a_reset_feed_address_stops_the_old_one(client, bob, meeting):
+    old = agenda_feed_for(bob).token
+    _login(client, bob).post("/meetings/feed/reset/")
+    assert client.get(f"/meetings/feed/{old}.ics").status_code == 404
+    new = agenda_feed_for(bob).token
+    assert client.get(f"/meetings/feed/{new}.ics").status_code == 200
+
+
+def test_the_feed_stops_listing_a_team_the_owner_left(client, bob, team_a, meeting):
+    feed = agenda_feed_for(bob)
+    bob.memberships.filter(team=team_a).delete()
+    response = client.get(f"/meetings/feed/{feed.token}.ics")
+    assert _events(response.content) == []
+
+
+# Views: owner, teammate, outsider, reader
+
+
+def test_the_agenda_shows_my_meetings(client, bob, meeting):
+    response = _login(client, bob).get("/meetings/")
+    assert "Renewal call" in response.text
+
+
+def test_the_agenda_of_a_teammate_shows_them_with_all(client, alice, meeting):
+    _login(client, alice)
+    assert "Renewal call" not in client.get("/meetings/").text
+    assert "Renewal call" in client.get("/meetings/", {"all": "1"}).text
+
+
+def test_an_outsider_gets_404_for_a_meeting(client, charlie, meeting):
+    _login(client, charlie)
+    assert client.get(f"/meetings/{meeting.pk}/").status_code == 404
+    assert client.get(f"/meetings/{meeting.pk}.ics").status_code == 404
+    assert client.post(f"/meetings/{meeting.pk}/delete/").status_code == 404
+    assert "Renewal call" not in client.get("/meetings/", {"all": "1"}).text
+
+
+def test_a_reader_sees_a_meeting_but_may_not_change_it(client, dave, meeting):
+    _login(client, dave)
+    assert client.get(f"/meetings/{meeting.pk}/").status_code == 200
+    assert client.get(f"/meetings/{meeting.pk}/edit/").status_code == 403
+    assert client.post(f"/meetings/{meeting.pk}/delete/").status_code == 403
+    assert client.get("/meetings/new/").status_code == 403
+
+
+def test_a_teammate_plans_a_meeting_from_a_contact(client, alice, team_a, jan):
+    _login(client, alice)
+    form = client.get("/meetings/new/", {"contact": jan.pk})
+    assert "601 234 567" in form.text
+    response = client.post(
+        f"/meetings/new/?contact={jan.pk}",
+        {
+            "name": "Call Jan",
+            "phone": "601 234 567",
+            "dialing_mode": "automatic",
+            "window_start": "2026-03-02T10:00",
+            "window_end": "2026-03-02T10:30",
+            "agent": alice.pk,
+            "contact": jan.pk,
+        },
+    )
+    meeting = Meeting.objects.get()
+    assert response["Location"] == f"/meetings/{meeting.pk}/"
+    assert (meeting.dialing_mode, meeting.contact, meeting.agent) == (
+        DialingMode.AUTOMATIC,
+        jan,
+        alice,
+    )
+
+
+def test_the_owner_edits_and_deletes_a_meeting(client, bob, meeting):
+    _login(client, bob)
+    response = client.post(
+        f"/meetings/{meeting.pk}/edit/",
+        {
+            "name": "Moved call",
+            "dialing_mode": "manual",
+            "window_start": "2026-03-03T10:00",
+            "window_end": "2026-03-03T10:30",
+            "conversation_number": "999",
+        },
+    )
+    assert "No such conversation" in response.text
+    client.post(
+        f"/meetings/{meeting.pk}/edit/",
+        {
+            "name": "Moved call",
+            "dialing_mode": "manual",
+            "window_start": "2026-03-03T10:00",
+            "window_end": "2026-03-03T10:30",
+        },
+    )
+    meeting.refresh_from_db()
+    assert meeting.name == "Moved call"
+    client.post(f"/meetings/{meeting.pk}/delete/")
+    assert not Meeting.objects.exists()
