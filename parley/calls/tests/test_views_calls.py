@@ -328,3 +328,9 @@ def test_the_admin_rotates_the_secret_sets_extensions_and_projects(client, alice
     assert call_settings_for(team_a).outbound_url == ""
     response = client.get("/settings/calls/")
     assert "Renewals" in response.text
+
+
+def test_every_page_polls_the_live_notice(client, bob):
+    response = _login(client, bob).get("/calls/")
+    assert 'hx-get="/calls/live"' in response.text
+    assert "every 5s" in response.text
