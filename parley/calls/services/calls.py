@@ -80,10 +80,11 @@ def _agent_for(team: Team, ref: str) -> User | None:
 
 
 def _result_for(report: CallReport) -> str:
-    if report.result is not None:
-        return report.result
+    """The result once the call has ended; a live call has none yet."""
     if report.phase != Phase.ENDED:
         return ""
+    if report.result is not None:
+        return report.result
     return Result.ANSWERED if report.duration > 0 else Result.MISSED
 
 

@@ -128,3 +128,9 @@ def test_get_is_not_allowed(client, call_settings):
 def test_the_call_goes_to_the_webhook_team_only(client, call_settings, team_a, team_b):
     _post(client, call_settings, json.dumps(PAYLOAD).encode())
     assert Call.objects.get().team == team_a
+
+
+def test_a_blank_result_on_a_ringing_event_is_accepted(client, call_settings):
+    body = json.dumps(PAYLOAD | {"event": "ringing", "result": ""}).encode()
+    assert _post(client, call_settings, body).status_code == 201
+    assert Call.objects.get().result == ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from parley.calls.models import Direction, Phase, Result
 from parley.calls.services.calls import CallReport
@@ -28,6 +28,12 @@ class WebhookCall(BaseModel):
     result: Result | None = None
     recording_url: str = Field(default="", max_length=1000, pattern=r"^(https?://.*)?$")
     agent: str = Field(default="", max_length=254)
+
+    @field_validator("result", mode="before")
+    @classmethod
+    def _blank_is_unknown(cls, value: object) -> object:
+        # Shell helpers pass "" for a result they do not know yet.
+        return None if value == "" else value
 
     def report(self) -> CallReport:
         return CallReport(
