@@ -21,7 +21,7 @@ from typing import Any
 
 import phonenumbers
 from django.db import transaction
-from django.db.models import Model, Prefetch, Q
+from django.db.models import Model, Q
 from django.utils import timezone
 
 from parley.contacts.models import Contact, Organization
@@ -79,18 +79,21 @@ def _people(entries: list[dict[str, str]]) -> str:
 
 
 def message_documents(pks: Sequence[int]) -> dict[int, Document]:
-    attachments = Prefetch(
-        "attachments", queryset=Attachment.objects.only("message_id", "filename")
-    )
-    messages = Message.objects.filter(pk__in=pks).prefetch_related(attachments)
+    # Plain values, not model instances: this runs for every message ever stored.
+    names: dict[int, list[str]] = {}
+    attachments = Attachment.objects.filter(message_id__in=pks).exclude(filename="")
+    for message_id, filename in attachments.values_list("message_id", "filename"):
+        names.setdefault(message_id, []).append(filename)
+    fields = ["pk", "subject", "from_name", "from_address", "sender", "to", "cc", "bcc"]
+    rows = Message.objects.filter(pk__in=pks).values_list(*fields, "text", "snippet")
     return {
-        m.pk: Document(
-            title=m.subject,
-            sender=f"{m.from_name} {m.from_address} {_people(m.sender)}",
-            recipients=" ".join(_people(p) for p in (m.to, m.cc, m.bcc)),
-            body=" ".join([m.text or m.snippet, *(a.filename for a in m.attachments.all())]),
+        pk: Document(
+            title=subject,
+            sender=f"{from_name} {from_address} {_people(sender)}",
+            recipients=" ".join(_people(people) for people in (to, cc, bcc)),
+            body=" ".join([text or snippet, *names.get(pk, [])]),
         )
-        for m in messages.defer("html", "references")
+        for pk, subject, from_name, from_address, sender, to, cc, bcc, text, snippet in rows
     }
 
 

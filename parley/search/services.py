@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
+from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Model, Prefetch, QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
 COUNT_CAP = 1000
 # Message hits read per conversation hit wanted: several messages of one thread often match.
 MESSAGES_PER_CONVERSATION = 4
+LAG_CACHE_KEY = "search:lag"
+LAG_SECONDS = 3
 
 
 @dataclass(frozen=True)
@@ -117,7 +120,10 @@ def _ranked[M: Model](queryset: QuerySet[M], query: ParsedQuery, base: int) -> Q
     return index_backend().match(queryset, base=base, terms=query.terms)
 
 
-def _count(queryset: QuerySet[Any]) -> tuple[int, bool]:
+def _count(queryset: QuerySet[Any], fetched: int, asked: int) -> tuple[int, bool]:
+    """How many records match, at most COUNT_CAP; no query when the first page held them all."""
+    if fetched < asked:
+        return fetched, False
     count = queryset.order_by()[: COUNT_CAP + 1].count()
     return min(count, COUNT_CAP), count > COUNT_CAP
 
@@ -132,7 +138,9 @@ def conversation_group(user: User, query: ParsedQuery, limit: int) -> Group:
         messages = messages.order_by("-date", "-pk")
     needles = query.needles()
     hits: dict[int, Hit] = {}
-    for message in messages.select_related("conversation")[: limit * MESSAGES_PER_CONVERSATION]:
+    asked = limit * MESSAGES_PER_CONVERSATION
+    rows = list(messages.select_related("conversation")[:asked])
+    for message in rows:
         if message.conversation_id in hits:
             continue
         hits[message.conversation_id] = Hit(
@@ -146,7 +154,7 @@ def conversation_group(user: User, query: ParsedQuery, limit: int) -> Group:
         )
         if len(hits) == limit:
             break
-    count, more = _count(messages)
+    count, more = _count(messages, len(rows), asked)
     return Group("conversations", _("Conversations"), list(hits.values()), count, more)
 
 
@@ -176,9 +184,9 @@ def contact_group(user: User, query: ParsedQuery, limit: int) -> Group:
     if not query.terms:
         contacts = contacts.order_by("-updated_at", "-pk")
     needles = query.needles()
-    rows = contacts.select_related("organization").prefetch_related("phones", Prefetch("emails"))[
-        :limit
-    ]
+    rows = list(
+        contacts.select_related("organization").prefetch_related("phones", "emails")[:limit]
+    )
     hits = []
     for contact in rows:
         phone = _phone_matches(contact, needles)
@@ -193,7 +201,7 @@ def contact_group(user: User, query: ParsedQuery, limit: int) -> Group:
                 date=contact.updated_at,
             )
         )
-    count, more = _count(contacts)
+    count, more = _count(contacts, len(rows), limit)
     return Group("contacts", _("Contacts"), hits, count, more)
 
 
@@ -206,7 +214,8 @@ def organization_group(user: User, query: ParsedQuery, limit: int) -> Group:
         organizations = organizations.order_by("-updated_at", "-pk")
     needles = query.needles()
     hits = []
-    for organization in organizations.prefetch_related("domains")[:limit]:
+    rows = list(organizations.prefetch_related("domains")[:limit])
+    for organization in rows:
         parts = [d.domain for d in organization.domains.all()]
         parts += [nip_forms(organization.tax_id)[-1] if organization.tax_id else ""]
         parts += [organization.city]
@@ -220,8 +229,18 @@ def organization_group(user: User, query: ParsedQuery, limit: int) -> Group:
                 date=organization.updated_at,
             )
         )
-    count, more = _count(organizations)
+    count, more = _count(organizations, len(rows), limit)
     return Group("organizations", _("Organizations"), hits, count, more)
+
+
+def _cached_lag() -> int:
+    """The index lag, counted at most every LAG_SECONDS per process: it changes slowly and
+    costs a few queries."""
+    value = cache.get(LAG_CACHE_KEY)
+    if value is None:
+        value = lag()
+        cache.set(LAG_CACHE_KEY, value, LAG_SECONDS)
+    return int(value)
 
 
 GROUPS: dict[str, Callable[[User, ParsedQuery, int], Group]] = {
@@ -237,7 +256,7 @@ def search(
     """Search everything `user` may read. `kinds` picks groups (default: all that apply);
     `limit` caps the hits per group. Empty groups are left out."""
     query = parse(q)
-    results = SearchResults(query=query, lag=lag())
+    results = SearchResults(query=query, lag=_cached_lag())
     if query.is_empty:
         return results
     for kind, build in GROUPS.items():

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from conftest import PASSWORD
@@ -85,6 +86,7 @@ def test_instant_results_wait_for_two_characters(client, bob):
 
 
 def test_the_page_states_the_index_lag(client, bob, team_a):
+    cache.clear()
     make_message(team=team_a, subject="Jeszcze nie w indeksie")
     login(client, bob)
     html = client.get(reverse("web:search"), {"q": "jeszcze"}).content.decode()
