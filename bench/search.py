@@ -1,0 +1,362 @@
+"""Search benchmark (issue 8 part 4): typical queries at a small and a large scale.
+
+    .venv/bin/python bench/search.py                      # 10k and 200k, SQLite and PostgreSQL
+    .venv/bin/python bench/search.py --sizes 10000,1000000 --db sqlite
+
+For every database and size, a child process creates an empty database, generates support
+conversations straight into it with bulk_create (Polish text built from the vocabulary of
+`bench/mailgen.py`, 90 % in the benchmark user's team, 10 % in another team), builds the index
+with `parley.search.indexer.reindex` and times the search service as the web page calls it:
+a rare word, a common word, a phrase, a sender and a Polish word typed without diacritics.
+The same questions asked with a naive `LIKE '%…%'` scan (what FreeScout does) are timed for
+comparison. Selective queries (rare word, sender, Polish word) match the same handful of
+messages at every size, so their ratio large/small shows how search scales; the common word
+and the phrase match a fixed share of all messages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+import mailgen  # noqa: E402
+
+PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+PG_BENCH_DB = "parley_search_bench"
+BATCH = 5000
+TEAM_B_SHARE = 10  # every 10th conversation belongs to another team
+
+RARE = "hydroforowy"
+SENDER_NAME = "Grzegorz Brzęczyszczykiewicz"
+SENDER = "g.brzeczyszczykiewicz@chrzaszczyrzewoszyce.pl"
+POLISH = "źdźbło"
+PHRASE = "termin płatności"
+QUERIES = [
+    ("rare word", RARE, RARE),
+    ("common word", "zamówienie", "zamówienie"),
+    ("phrase", f'"{PHRASE}"', PHRASE),
+    ("sender", f"from:{SENDER}", SENDER),
+    ("Polish, no diacritics", "zdzblo", "zdzblo"),
+]
+SELECTIVE = {"rare word", "sender", "Polish, no diacritics"}
+PLANTED = {RARE: 5, SENDER: 20, POLISH: 10}
+MIN_RUNS, MAX_RUNS, MAX_SECONDS = 3, 25, 8.0
+
+
+def log(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+# Child: one database, one size.
+
+
+def _setup(db: str, workdir: Path) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    os.environ["PARLEY_DATA_DIR"] = str(workdir)
+    os.environ["PARLEY_LOG_LEVEL"] = "WARNING"
+    if db == "postgresql":
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
+            conn.execute(f"CREATE DATABASE {PG_BENCH_DB}")
+        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def _planted_positions(n: int, count: int, salt: int) -> list[int]:
+    return [(n * (k + 1)) // (count + 1) + salt for k in range(count)]
+
+
+def generate(n: int, seed: int) -> tuple[Any, float]:
+    """Fill the database with n messages; returns (the benchmark user, seconds)."""
+    from django.utils import timezone
+
+    from parley.accounts.models import Role
+    from parley.accounts.services import create_team, create_user, set_membership
+    from parley.conversations.models import Conversation, Status
+    from parley.mail.models import Message, MessageSource
+
+    started = time.perf_counter()
+    team_a, team_b = create_team(name="Bench A"), create_team(name="Bench B")
+    user = create_user(email="bench@parley.test", password="bench-password-1", name="Bench")  # noqa: S106 (throwaway database)
+    set_membership(user=user, team=team_a, role=Role.AGENT)
+    rng = random.Random(seed)
+    plants: dict[int, str] = {}
+    for salt, (word, count) in enumerate(PLANTED.items()):
+        for position in _planted_positions(n, count, salt):
+            plants[position] = word
+    now = timezone.now()
+    conversations: list[Conversation] = []
+    messages: list[Message] = []
+    index = 0
+    conversation_id = 0
+    while index < n:
+        conversation_id += 1
+        length = min(rng.choice([1, 1, 2, 2, 3, 3, 4, 5, 7]), n - index)
+        first, last = rng.choice(mailgen.FIRST_NAMES), rng.choice(mailgen.LAST_NAMES)
+        address = (
+            f"{mailgen._ascii(first).lower()}.{mailgen._ascii(last).lower()}{rng.randint(1, 999)}"
+            f"@{rng.choice(mailgen.DOMAINS)}"
+        )
+        order = rng.randint(100_000, 999_999)
+        subject = rng.choice(mailgen.SUBJECTS).format(n=order)
+        planted = [plants.get(i) for i in range(index, index + length)]
+        # Planted messages stay in the benchmark user's team, so every size finds them all.
+        team = team_b if conversation_id % TEAM_B_SHARE == 0 and not any(planted) else team_a
+        start = now - timedelta(days=rng.randint(0, 730), minutes=rng.randint(0, 1440))
+        for position in range(length):
+            support = position % 2 == 1
+            bank = mailgen.SUPPORT_SENTENCES if support else mailgen.SENTENCES
+            sentences = [rng.choice(bank) for _ in range(rng.randint(2, 8))]
+            if rng.random() < 0.02:
+                sentences.append(f"Przypominamy, że {PHRASE} faktury minął wczoraj.")
+            sentences.append(f"Numer zamówienia: {order}, produkt SKU-{rng.randint(1, 60_000)}.")
+            name, sender = (
+                (mailgen.AGENTS[0], mailgen.SUPPORT_ADDRESS)
+                if support
+                else (f"{first} {last}", address)
+            )
+            word = planted[position]
+            if word == SENDER:
+                name, sender = SENDER_NAME, SENDER
+            elif word:
+                sentences.insert(1, f"Chodzi o {word} element, o który pytałem.")
+            text = "Dzień dobry,\n\n" + " ".join(sentences) + f"\n\nPozdrawiam\n{name}"
+            index += 1
+            messages.append(
+                Message(
+                    id=index,
+                    conversation_id=conversation_id,
+                    message_id=f"{index}.{seed}@bench.example",
+                    content_hash=f"{index:064x}",
+                    raw_sha256=f"{index:064x}",
+                    raw_size=len(text) + 600,
+                    subject=subject if position == 0 else f"Re: {subject}",
+                    from_name=name,
+                    from_address=sender,
+                    to=[{"name": "", "address": address if support else mailgen.SUPPORT_ADDRESS}],
+                    date=start + timedelta(hours=position * 5),
+                    source=MessageSource.IMPORT,
+                    text=text,
+                    snippet=text[:200],
+                )
+            )
+        conversations.append(
+            Conversation(
+                id=conversation_id,
+                team=team,
+                number=conversation_id,
+                subject=subject,
+                status=rng.choice([Status.OPEN, Status.CLOSED, Status.CLOSED]),
+                message_count=length,
+                last_message_at=start + timedelta(hours=(length - 1) * 5),
+            )
+        )
+        if len(messages) >= BATCH:
+            _flush(conversations, messages)
+    _flush(conversations, messages)
+    return user, time.perf_counter() - started
+
+
+def _flush(conversations: list[Any], messages: list[Any]) -> None:
+    from django.db import transaction
+
+    from parley.conversations.models import Conversation
+    from parley.mail.models import Message
+
+    with transaction.atomic():
+        Conversation.objects.bulk_create(conversations, batch_size=1000)
+        Message.objects.bulk_create(messages, batch_size=1000)
+    conversations.clear()
+    messages.clear()
+
+
+def _time(function: Any) -> tuple[list[float], Any]:
+    function()  # warm the caches once
+    times: list[float] = []
+    result = None
+    began = time.perf_counter()
+    while len(times) < MIN_RUNS or (
+        len(times) < MAX_RUNS and time.perf_counter() - began < MAX_SECONDS
+    ):
+        start = time.perf_counter()
+        result = function()
+        times.append((time.perf_counter() - start) * 1000)
+    return times, result
+
+
+def _stats(times: list[float]) -> dict[str, float]:
+    ordered = sorted(times)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {"median_ms": statistics.median(ordered), "p95_ms": p95, "runs": len(ordered)}
+
+
+def measure(user: Any) -> list[dict[str, Any]]:
+    from django.db.models import Q
+
+    from parley.mail.models import Message
+    from parley.search.services import search
+
+    rows = []
+    for label, query, needle in QUERIES:
+
+        def indexed(query: str = query) -> int:
+            results = search(user=user, q=query)
+            return sum(group.count for group in results.groups if group.kind == "conversations")
+
+        def like(needle: str = needle) -> int:
+            found = Message.objects.visible_to(user).filter(
+                Q(subject__icontains=needle)
+                | Q(text__icontains=needle)
+                | Q(from_name__icontains=needle)
+                | Q(from_address__icontains=needle)
+            )
+            list(found.order_by("-date")[:20])
+            return found.count()
+
+        times, hits = _time(indexed)
+        like_times, like_hits = _time(like)
+        rows.append(
+            {
+                "query": label,
+                "q": query,
+                "hits": hits,
+                **_stats(times),
+                "like_hits": like_hits,
+                "like": _stats(like_times),
+            }
+        )
+        log(
+            f"  {label:24} {rows[-1]['median_ms']:8.1f} ms  ({hits} hits)  LIKE {rows[-1]['like']['median_ms']:8.1f} ms ({like_hits})"
+        )
+    return rows
+
+
+def child(db: str, size: int, seed: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="parley-search-bench-") as tmp:
+        _setup(db, Path(tmp))
+        from django.db import connection
+
+        from parley.search.backends import index_backend
+        from parley.search.indexer import MESSAGE, reindex
+
+        log(f"{db} {size:,}: generating")
+        user, generate_s = generate(size, seed)
+        log(f"{db} {size:,}: generated in {generate_s:.0f} s; indexing")
+        started = time.perf_counter()
+        reindex([MESSAGE])
+        index_s = time.perf_counter() - started
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        size_bytes = index_backend().size_bytes()
+        log(
+            f"{db} {size:,}: indexed in {index_s:.0f} s ({size / index_s:,.0f} msg/s), {size_bytes / size:,.0f} B/message"
+        )
+        queries = measure(user)
+        if db == "postgresql":
+            connection.close()
+        return {
+            "db": db,
+            "size": size,
+            "generate_s": generate_s,
+            "index_s": index_s,
+            "index_rate": size / index_s,
+            "index_bytes": size_bytes,
+            "index_bytes_per_message": size_bytes / size,
+            "queries": queries,
+        }
+
+
+# Parent: run the children, print the report.
+
+
+def report(runs: list[dict[str, Any]]) -> None:
+    by_db: dict[str, list[dict[str, Any]]] = {}
+    for run in runs:
+        by_db.setdefault(run["db"], []).append(run)
+    for db, sized in by_db.items():
+        sized.sort(key=lambda run: run["size"])
+        small, large = sized[0], sized[-1]
+        print(f"\n## {db}: {small['size']:,} vs {large['size']:,} messages\n")
+        for run in sized:
+            print(
+                f"- {run['size']:,} messages: index built in {run['index_s']:.0f} s "
+                f"({run['index_rate']:,.0f} msg/s), {run['index_bytes'] / 1e6:,.1f} MB = "
+                f"{run['index_bytes_per_message']:,.0f} bytes per message"
+            )
+        print(
+            "\n| query | hits small/large | median ms small | large | p95 ms small | large "
+            "| ratio (median) | LIKE median ms small | large | LIKE hits large |"
+        )
+        print("|---|---|---|---|---|---|---|---|---|---|")
+        for a, b in zip(small["queries"], large["queries"], strict=True):
+            ratio = b["median_ms"] / a["median_ms"] if a["median_ms"] else float("nan")
+            target = " (target ≤ 1.5)" if a["query"] in SELECTIVE else ""
+            print(
+                f"| {a['query']} | {a['hits']}/{b['hits']} | {a['median_ms']:.1f} | "
+                f"{b['median_ms']:.1f} | {a['p95_ms']:.1f} | {b['p95_ms']:.1f} | "
+                f"{ratio:.2f}{target} | {a['like']['median_ms']:.1f} | "
+                f"{b['like']['median_ms']:.1f} | {b['like_hits']} |"
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,200000")
+    parser.add_argument("--db", default="sqlite,postgresql")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", type=Path, help="Also write the raw figures here.")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.db, int(args.sizes), args.seed)))
+        return
+    runs = []
+    for db in args.db.split(","):
+        for size in [int(s) for s in args.sizes.split(",")]:
+            out = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--child",
+                    "--db",
+                    db,
+                    "--sizes",
+                    str(size),
+                    "--seed",
+                    str(args.seed),
+                ],
+                check=True,
+                capture_output=False,
+                stdout=subprocess.PIPE,
+                text=True,
+                cwd=REPO,
+            )
+            runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    if args.json:
+        args.json.write_text(json.dumps(runs, indent=2), encoding="utf-8")
+    report(runs)
+
+
+if __name__ == "__main__":
+    main()
