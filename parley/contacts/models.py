@@ -377,6 +377,11 @@ class Lead(models.Model):
         """The record code used in subjects, e.g. `[L-42]` (AS2)."""
         return f"L-{self.pk}"
 
+    @property
+    def phone(self) -> str:
+        """The number as typed (`phone_e164` holds it normalized)."""
+        return self.phone_raw
+
 
 class ActivityKind(models.TextChoices):
     NOTE = "note", _("Note")

@@ -1,0 +1,194 @@
+"""/api/v1/leads (CRUD, convert), the timeline of contacts, organizations and leads, and the
+teams' configurable lists. Permissions follow the web pages: members read, agents and above
+write, admins and managers delete; another team's record answers 404.
+"""
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Query, Router, Status
+from ninja.errors import HttpError
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from parley.accounts.access import can_manage_team, check_team_access
+from parley.accounts.models import User
+from parley.api.contacts import ERRORS, _answers, _organization, _user, _write_team
+from parley.api.schemas_leads import (
+    ActivityOut,
+    ChoiceOut,
+    ConvertIn,
+    ConvertOut,
+    EventIn,
+    LeadIn,
+    LeadOut,
+    LeadPatch,
+    LeadQuery,
+    TimelineEntryOut,
+    TimelineOut,
+    TimelineQuery,
+)
+from parley.contacts.access import get_lead_for_user, get_record_for_user
+from parley.contacts.choices import options_for
+from parley.contacts.models import ChoiceKind, Lead
+from parley.contacts.queries import LeadFilters, filter_leads
+from parley.contacts.services import UNSET
+from parley.contacts.services import leads as services
+from parley.contacts.services.timeline import log_event
+from parley.contacts.timeline import timeline
+
+router = Router(tags=["leads"])
+
+
+def _salesperson(team_id: int, user_id: int | None) -> User | None:
+    if user_id is None:
+        return None
+    user = User.objects.filter(pk=user_id, memberships__team_id=team_id).first()
+    if user is None:
+        raise HttpError(422, "The salesperson must be a member of the lead's team.")
+    return user
+
+
+@router.get("/leads", response=list[LeadOut], summary="List leads")
+@paginate(LimitOffsetPagination)
+def list_leads(request: HttpRequest, params: Query[LeadQuery]) -> QuerySet[Lead]:
+    user = _user(request)
+    filters = LeadFilters(**params.model_dump())
+    return filter_leads(Lead.objects.visible_to(user), filters, user)
+
+
+@router.post("/leads", response={201: LeadOut, **ERRORS}, summary="Create a lead")
+def create_lead(request: HttpRequest, payload: LeadIn) -> Status[Lead]:
+    user = _user(request)
+    team = _write_team(user, payload.team_id)
+    data = payload.model_dump(exclude={"team_id", "salesperson_id"})
+    with _answers():
+        lead = services.create_lead(
+            team=team, salesperson=_salesperson(team.pk, payload.salesperson_id), actor=user, **data
+        )
+    return Status(201, lead)
+
+
+@router.get("/leads/{lead_id}", response={200: LeadOut, **ERRORS}, summary="A lead")
+def get_lead(request: HttpRequest, lead_id: int) -> Lead:
+    return get_lead_for_user(_user(request), lead_id)
+
+
+@router.patch("/leads/{lead_id}", response={200: LeadOut, **ERRORS}, summary="Change a lead")
+def patch_lead(request: HttpRequest, lead_id: int, payload: LeadPatch) -> Lead:
+    user = _user(request)
+    with _answers():
+        lead = get_lead_for_user(user, lead_id, write=True)
+    changes = payload.model_dump(exclude_unset=True)
+    salesperson = (
+        _salesperson(lead.team_id, payload.salesperson_id) if "salesperson_id" in changes else UNSET
+    )
+    fields = {k: v for k, v in changes.items() if k != "salesperson_id" and v is not None}
+    with _answers():
+        services.update_lead(
+            lead=lead,
+            fields=fields,  # type: ignore[arg-type]  # the schema's plain fields are LeadFields
+            salesperson=salesperson,
+            actor=user,
+        )
+    return lead
+
+
+@router.delete("/leads/{lead_id}", response={204: None, **ERRORS}, summary="Delete a lead")
+def delete_lead(request: HttpRequest, lead_id: int) -> Status[None]:
+    user = _user(request)
+    with _answers():
+        lead = get_lead_for_user(user, lead_id, write=True)
+    if not can_manage_team(user, lead.team_id):
+        raise HttpError(403, "Only admins and managers delete leads.")
+    services.delete_lead(lead=lead)
+    return Status(204, None)
+
+
+@router.post(
+    "/leads/{lead_id}/convert",
+    response={200: ConvertOut, **ERRORS},
+    summary="Convert a lead to a contact (and organization)",
+)
+def convert_lead(request: HttpRequest, lead_id: int, payload: ConvertIn) -> ConvertOut:
+    user = _user(request)
+    with _answers():
+        lead = get_lead_for_user(user, lead_id, write=True)
+        organization = (
+            _organization(lead.team_id, payload.organization_id)
+            if payload.organization_id is not None
+            else UNSET
+        )
+        contact = services.convert_lead(lead=lead, organization=organization, actor=user)
+    return ConvertOut(contact_id=contact.pk, lead=LeadOut.from_orm(lead))
+
+
+@router.get(
+    "/{record_type}s/{record_id}/timeline",
+    response={200: TimelineOut, **ERRORS},
+    summary="The timeline of a contact, organization or lead",
+)
+def get_timeline(
+    request: HttpRequest, record_type: str, record_id: int, params: Query[TimelineQuery]
+) -> TimelineOut:
+    """Newest first, 30 per page."""
+    before = params.before
+    if before is not None and before.tzinfo is None:
+        raise HttpError(422, "`before` needs a time zone.")
+    record = get_record_for_user(_user(request), record_type, record_id)
+    entries, next_before = timeline(record, kinds=frozenset(params.kind), before=before)
+    return TimelineOut(
+        entries=[
+            TimelineEntryOut(
+                kind=entry.kind,
+                at=entry.at,
+                text=entry.text,
+                activity=ActivityOut.of(entry.activity) if entry.activity else None,
+                message_id=entry.message.pk if entry.message else None,
+                conversation_id=entry.message.conversation_id if entry.message else None,
+            )
+            for entry in entries
+        ],
+        next_before=next_before,
+    )
+
+
+@router.post(
+    "/{record_type}s/{record_id}/events",
+    response={201: TimelineEntryOut, **ERRORS},
+    summary="Log an event (call, e-mail, SMS, fax, meeting, note) by hand",
+)
+def post_event(
+    request: HttpRequest, record_type: str, record_id: int, payload: EventIn
+) -> Status[TimelineEntryOut]:
+    user = _user(request)
+    with _answers():
+        record = get_record_for_user(user, record_type, record_id, write=True)
+        activity = log_event(
+            record=record,
+            kind=payload.kind,
+            text=payload.text,
+            occurred_at=payload.occurred_at,
+            actor=user,
+        )
+    return Status(
+        201,
+        TimelineEntryOut(
+            kind=activity.kind,
+            at=activity.occurred_at,
+            text=activity.text,
+            activity=ActivityOut.of(activity),
+            message_id=None,
+        ),
+    )
+
+
+@router.get(
+    "/teams/{team_id}/lists/{kind}",
+    response={200: list[ChoiceOut], **ERRORS},
+    summary="A team's configurable list (stage, position, source, account_type, lead_status)",
+)
+def get_list(request: HttpRequest, team_id: int, kind: ChoiceKind) -> list[ChoiceOut]:
+    check_team_access(_user(request), team_id)
+    return [
+        ChoiceOut(key=o.key, label=o.label, is_active=o.is_active)
+        for o in options_for(team_id, kind, inactive=True)
+    ]

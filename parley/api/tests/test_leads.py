@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+import pytest
+
+from parley.accounts.services import create_api_token
+from parley.contacts.models import Contact, Lead
+from parley.contacts.services import create_contact
+from parley.contacts.services.leads import create_lead
+from parley.contacts.services.timeline import log_event
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def meble(team_a):
+    return create_lead(team=team_a, name="Meble", contact_name="Anna Nowak", phone="601234567")
+
+
+def _call(client, method, url, user=None, body=None):
+    kwargs: dict = {}
+    if user is not None:
+        _token, plain = create_api_token(user=user, name="test")
+        kwargs["headers"] = {"Authorization": f"Bearer {plain}"}
+    if body is not None:
+        kwargs |= {"data": body, "content_type": "application/json"}
+    return getattr(client, method)(url, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("get", "/api/v1/leads"),
+        ("post", "/api/v1/leads"),
+        ("get", "/api/v1/leads/1"),
+        ("patch", "/api/v1/leads/1"),
+        ("delete", "/api/v1/leads/1"),
+        ("post", "/api/v1/leads/1/convert"),
+        ("get", "/api/v1/contacts/1/timeline"),
+        ("post", "/api/v1/contacts/1/events"),
+        ("get", "/api/v1/teams/1/lists/stage"),
+    ],
+)
+def test_every_endpoint_needs_a_token(client, method, url):
+    assert getattr(client, method)(url).status_code == 401
+
+
+def test_an_agent_creates_and_lists_a_lead(client, bob, team_a):
+    response = _call(
+        client,
+        "post",
+        "/api/v1/leads",
+        bob,
+        {"name": "Szafy", "email": "EWA@example.pl", "phone": "0048 22 628 12 34"},
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["email"], body["phone_e164"], body["status"]) == (
+        "ewa@example.pl",
+        "+48226281234",
+        "new",
+    )
+    assert body["code"] == f"L-{body['id']}"
+    listed = _call(client, "get", "/api/v1/leads?q=22 628 12 34", bob).json()
+    assert [item["id"] for item in listed["items"]] == [body["id"]]
+
+
+def test_a_bad_status_is_422(client, bob):
+    response = _call(client, "post", "/api/v1/leads", bob, {"name": "x", "status": "maybe"})
+    assert response.status_code == 422
+
+
+def test_a_reader_reads_but_cannot_write(client, dave, meble):
+    assert _call(client, "get", f"/api/v1/leads/{meble.pk}", dave).status_code == 200
+    response = _call(client, "patch", f"/api/v1/leads/{meble.pk}", dave, {"status": "won"})
+    assert response.status_code == 403
+    assert _call(client, "post", f"/api/v1/leads/{meble.pk}/convert", dave, {}).status_code == 403
+
+
+def test_an_outsider_gets_404(client, charlie, meble):
+    assert _call(client, "get", f"/api/v1/leads/{meble.pk}", charlie).status_code == 404
+    assert _call(client, "get", f"/api/v1/leads/{meble.pk}/timeline", charlie).status_code == 404
+    assert _call(client, "get", "/api/v1/leads", charlie).json()["items"] == []
+
+
+def test_a_patch_changes_only_what_is_sent(client, bob, meble):
+    response = _call(
+        client,
+        "patch",
+        f"/api/v1/leads/{meble.pk}",
+        bob,
+        {"status": "working", "salesperson_id": bob.pk},
+    )
+    assert response.status_code == 200
+    assert (response.json()["status"], response.json()["contact_name"]) == ("working", "Anna Nowak")
+    timeline = _call(client, "get", f"/api/v1/leads/{meble.pk}/timeline", bob).json()
+    changes = [c for e in timeline["entries"] for c in e["activity"]["changes"]]
+    assert {"field": "status", "old": "new", "new": "working"} in changes
+
+
+def test_converting_returns_the_contact(client, bob, meble):
+    response = _call(client, "post", f"/api/v1/leads/{meble.pk}/convert", bob, {})
+    assert response.status_code == 200
+    contact = Contact.objects.get()
+    assert response.json()["contact_id"] == contact.pk
+    assert response.json()["lead"]["converted_to_id"] == contact.pk
+    again = _call(client, "post", f"/api/v1/leads/{meble.pk}/convert", bob, {})
+    assert again.status_code == 422
+
+
+def test_only_admins_delete(client, bob, alice, meble):
+    assert _call(client, "delete", f"/api/v1/leads/{meble.pk}", bob).status_code == 403
+    assert _call(client, "delete", f"/api/v1/leads/{meble.pk}", alice).status_code == 204
+    assert not Lead.objects.exists()
+
+
+def test_an_event_is_logged_and_filtered(client, bob, team_a):
+    jan = create_contact(team=team_a, fields={"first_name": "Jan"})
+    log_event(record=jan, kind="sms", text="SMS", actor=bob)
+    response = _call(
+        client,
+        "post",
+        f"/api/v1/contacts/{jan.pk}/events",
+        bob,
+        {"kind": "call", "text": "Rozmowa"},
+    )
+    assert response.status_code == 201
+    calls = _call(client, "get", f"/api/v1/contacts/{jan.pk}/timeline?kind=call", bob).json()
+    assert [e["text"] for e in calls["entries"]] == ["Rozmowa"]
+
+
+def test_a_reader_cannot_log_an_event(client, dave, team_a):
+    jan = create_contact(team=team_a, fields={"first_name": "Jan"})
+    response = _call(
+        client, "post", f"/api/v1/contacts/{jan.pk}/events", dave, {"kind": "call", "text": "x"}
+    )
+    assert response.status_code == 403
+
+
+def test_a_team_list_is_readable_by_members_only(client, dave, charlie, team_a):
+    response = _call(client, "get", f"/api/v1/teams/{team_a.pk}/lists/lead_status", dave)
+    assert [item["key"] for item in response.json()] == [
+        "new",
+        "working",
+        "qualified",
+        "won",
+        "lost",
+    ]
+    assert (
+        _call(client, "get", f"/api/v1/teams/{team_a.pk}/lists/stage", charlie).status_code == 404
+    )
