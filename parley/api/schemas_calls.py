@@ -62,6 +62,7 @@ class CallOut(Schema):
     triage: Triage
     ignore_reason: str
     contact_id: int | None
+    lead_id: int | None
     conversation_id: int | None
     candidate_ids: list[int] = Field(description="Contacts sharing the number, to choose from.")
     created_at: datetime

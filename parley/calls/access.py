@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 def get_call_for_user(user: AnyUser, call_id: int, *, write: bool = False) -> Call:
     call = (
         Call.objects.visible_to(user)
-        .select_related("contact", "conversation", "agent", "team")
+        .select_related("contact", "lead", "conversation", "agent", "team")
         .filter(pk=call_id)
         .first()
     )

@@ -112,6 +112,14 @@ class Call(models.Model):
         related_name="calls",
         verbose_name=_("contact"),
     )
+    lead = models.ForeignKey(
+        "contacts.Lead",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="calls",
+        verbose_name=_("lead"),
+    )
     # Several contacts share the number: the agent chooses one of these (TR2).
     candidates = models.ManyToManyField("contacts.Contact", blank=True, related_name="+")
     conversation = models.ForeignKey(

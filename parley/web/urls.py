@@ -147,12 +147,11 @@ urlpatterns = [
     path("calls/<int:call_id>/", calls.call_detail, name="call"),
     path("calls/<int:call_id>/link/", calls.call_link, name="call_link"),
     path("calls/<int:call_id>/create/", calls.call_create_contact, name="call_create_contact"),
+    path("calls/<int:call_id>/lead/", calls.call_create_lead, name="call_create_lead"),
     path("calls/<int:call_id>/ignore/", calls.call_ignore, name="call_ignore"),
     path("calls/<int:call_id>/restore/", calls.call_restore, name="call_restore"),
     path("calls/<int:call_id>/unlink/", calls.call_unlink, name="call_unlink"),
-    path(
-        "calls/<int:call_id>/conversation/", calls.call_conversation, name="call_conversation"
-    ),
+    path("calls/<int:call_id>/conversation/", calls.call_conversation, name="call_conversation"),
     path("settings/calls/", calls.call_settings, name="call_settings"),
     path(
         "settings/calls/<int:team_id>/",

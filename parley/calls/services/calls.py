@@ -33,7 +33,9 @@ from parley.calls.models import (
 from parley.contacts import services as contact_services
 from parley.contacts.exceptions import ContactsError
 from parley.contacts.matching import match_phone
+from parley.contacts.models import Lead
 from parley.contacts.normalize import normalize_phone
+from parley.contacts.services.leads import create_lead
 
 if TYPE_CHECKING:
     from parley.contacts.models import Contact
@@ -89,15 +91,26 @@ def _result_for(report: CallReport) -> str:
 
 
 def _match(call: Call) -> None:
-    """Link the call when exactly one contact owns the number; else list the candidates."""
-    contacts = match_phone([call.team_id], call.party_e164) if call.party_e164 else []
-    if len(contacts) == 1:
-        call.contact = contacts[0]
-        call.triage = Triage.LINKED
-        call.triaged_at = timezone.now()
-        call.save(update_fields=["contact", "triage", "triaged_at"])
-    elif contacts:
+    """Link the call when exactly one contact owns the number; else list the candidates.
+
+    With no contact, one open lead with the number links the call to that lead.
+    """
+    if not call.party_e164:
+        return
+    contacts = match_phone([call.team_id], call.party_e164)
+    if len(contacts) > 1:
         call.candidates.set(contacts)
+        return
+    leads = list(Lead.objects.filter(team_id=call.team_id, phone_e164=call.party_e164).open()[:2])
+    if contacts:
+        call.contact = contacts[0]
+    elif len(leads) == 1:
+        call.lead = leads[0]
+    else:
+        return
+    call.triage = Triage.LINKED
+    call.triaged_at = timezone.now()
+    call.save(update_fields=["contact", "lead", "triage", "triaged_at"])
 
 
 def record_call(*, team: Team, report: CallReport, origin: Origin) -> tuple[Call, bool]:
@@ -231,6 +244,33 @@ def create_contact_from_call(
     return contact
 
 
+def create_lead_from_call(*, call: Call, actor: User, name: str = "") -> Lead:
+    """A new lead with the caller's number in its phone field, linked to the call; the
+    agent becomes its salesperson (the seed's "Utwórz")."""
+    title = name.strip() or _("Call from %(number)s") % {"number": call.party_raw or "?"}
+    with transaction.atomic(durable=True):
+        try:
+            lead = create_lead(
+                team=call.team,
+                name=title,
+                phone=call.party_e164,
+                salesperson=actor,
+                actor=actor,
+            )
+        except ContactsError as error:
+            raise CallsError(str(error)) from None
+        _set_triage(call, actor, Triage.LINKED, lead=lead, ignore_reason="")
+    return lead
+
+
+def link_call_to_lead(*, call: Call, lead: Lead, actor: User) -> Call:
+    """Attach the call to an existing lead of its team (the seed's "Dołącz")."""
+    if lead.team_id != call.team_id:
+        raise CallsError(_("The lead belongs to another team."))
+    with transaction.atomic(durable=True):
+        return _set_triage(call, actor, Triage.LINKED, lead=lead, ignore_reason="")
+
+
 def ignore_call(*, call: Call, actor: User, reason: str = "") -> Call:
     """Mark the call as needing no work; it moves to the Ignored list (undo with restore)."""
     with transaction.atomic(durable=True):
@@ -238,16 +278,16 @@ def ignore_call(*, call: Call, actor: User, reason: str = "") -> Call:
 
 
 def restore_call(*, call: Call, actor: User) -> Call:
-    """Undo an ignore: back to Linked when the call has a contact, else to Ready."""
-    triage = Triage.LINKED if call.contact_id else Triage.READY
+    """Undo an ignore: back to Linked when the call has a contact or lead, else to Ready."""
+    triage = Triage.LINKED if call.contact_id or call.lead_id else Triage.READY
     with transaction.atomic(durable=True):
         return _set_triage(call, actor, triage, ignore_reason="")
 
 
 def unlink_call(*, call: Call, actor: User) -> Call:
-    """Detach the contact; the call goes back to Ready."""
+    """Detach the contact and lead; the call goes back to Ready."""
     with transaction.atomic(durable=True):
-        return _set_triage(call, actor, Triage.READY, contact=None)
+        return _set_triage(call, actor, Triage.READY, contact=None, lead=None)
 
 
 def set_call_conversation(*, call: Call, conversation: Conversation | None) -> Call:

@@ -214,3 +214,21 @@ def test_an_extension_belongs_to_one_user_per_team(team_a, alice, bob):
     set_agent_extension(team=team_a, user=bob, extension="101")
     with pytest.raises(CallsError):
         set_agent_extension(team=team_a, user=alice, extension="101")
+
+
+def test_one_open_lead_with_the_number_links_the_call(team_a, bob):
+    from parley.contacts.services.leads import create_lead
+
+    lead = create_lead(team=team_a, name="Offer request", phone="601 234 567")
+    call, _ = record_call(team=team_a, report=_report(), origin=Origin.API)
+    assert (call.lead, call.contact, call.triage) == (lead, None, Triage.LINKED)
+
+
+def test_create_lead_puts_the_number_in_its_phone_field(team_a, bob):
+    from parley.calls.services.calls import create_lead_from_call
+
+    call, _ = record_call(team=team_a, report=_report(), origin=Origin.API)
+    lead = create_lead_from_call(call=call, actor=bob)
+    assert (lead.phone_e164, lead.salesperson) == ("+48601234567", bob)
+    call.refresh_from_db()
+    assert (call.lead, call.triage) == (lead, Triage.LINKED)

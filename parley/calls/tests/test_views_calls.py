@@ -334,3 +334,17 @@ def test_every_page_polls_the_live_notice(client, bob):
     response = _login(client, bob).get("/calls/")
     assert 'hx-get="/calls/live"' in response.text
     assert "every 5s" in response.text
+
+
+def test_create_from_the_list_makes_a_lead_and_opens_it(client, bob, ready_call):
+    response = _login(client, bob).post(f"/calls/{ready_call.pk}/lead/", {"name": "Offer"})
+    ready_call.refresh_from_db()
+    lead = ready_call.lead
+    assert lead is not None
+    assert (lead.name, lead.phone_e164) == ("Offer", "+48226281234")
+    assert response["Location"] == f"/leads/{lead.pk}/edit/"
+    assert "Offer" in client.get(f"/calls/{ready_call.pk}/").text
+
+
+def test_a_reader_may_not_create_a_lead(client, dave, ready_call):
+    assert _login(client, dave).post(f"/calls/{ready_call.pk}/lead/").status_code == 403

@@ -82,7 +82,7 @@ def call_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     view, filters = _filters(request)
     team_ids = team_ids_for_user(request.user)
     calls = filter_calls(Call.objects.for_teams(team_ids), filters)
-    calls = calls.select_related("contact", "agent").prefetch_related("candidates")
+    calls = calls.select_related("contact", "lead", "agent").prefetch_related("candidates")
     page = Paginator(calls, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
@@ -164,6 +164,21 @@ def call_create_contact(request: AuthenticatedHttpRequest, call_id: int) -> Http
         return _back(request, call)
     messages.success(request, _("The contact has been created; complete its details."))
     return redirect("web:contact_edit", contact_id=contact.pk)
+
+
+@login_required
+@require_POST
+def call_create_lead(request: AuthenticatedHttpRequest, call_id: int) -> HttpResponse:
+    call = get_call_for_user(request.user, call_id, write=True)
+    try:
+        lead = services.create_lead_from_call(
+            call=call, actor=request.user, name=request.POST.get("name", "")
+        )
+    except CallsError as error:
+        messages.error(request, str(error))
+        return _back(request, call)
+    messages.success(request, _("The lead has been created; complete its details."))
+    return redirect("web:lead_edit", lead_id=lead.pk)
 
 
 @login_required
