@@ -10,7 +10,7 @@ savepoints are a measurable share of the cost of ingesting a message.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -23,7 +23,10 @@ from parley.conversations.models import (
     ConversationEvent,
     ConversationNumber,
     EventKind,
+    Priority,
+    PrioritySla,
     Queue,
+    Source,
     Status,
 )
 
@@ -43,15 +46,37 @@ def next_conversation_number() -> int:
         return ConversationNumber.objects.values_list("last", flat=True).get(pk=COUNTER_PK)
 
 
-def create_conversation(
+def sla_due_times(
+    *, team_id: int, priority: str, start: datetime
+) -> tuple[datetime | None, datetime | None]:
+    """First-response and resolution due times of a conversation opened at `start`."""
+    sla = PrioritySla.objects.filter(team_id=team_id, priority=priority).first()
+    if sla is None:
+        return None, None
+    first = sla.first_response_minutes
+    resolution = sla.resolution_minutes
+    return (
+        start + timedelta(minutes=first) if first is not None else None,
+        start + timedelta(minutes=resolution) if resolution is not None else None,
+    )
+
+
+def create_conversation(  # noqa: PLR0913  # keyword-only; the optional fields of a ticket
     *,
     team: Team,
     subject: str,
     mailbox: Mailbox | None = None,
     queue: Queue | None = None,
+    priority: str = Priority.NORMAL,
+    source: str = Source.EMAIL,
 ) -> Conversation:
-    """Open a new conversation (status New) and record its CREATED event."""
+    """Open a new conversation (status New) and record its CREATED event.
+
+    SLA due times are computed from the team's targets for the priority; the queue's
+    default assignee, if any, is assigned.
+    """
     now = timezone.now()
+    first_due, resolution_due = sla_due_times(team_id=team.pk, priority=priority, start=now)
     with transaction.atomic(savepoint=False):
         conversation = Conversation.objects.create(
             team=team,
@@ -60,23 +85,34 @@ def create_conversation(
             mailbox=mailbox,
             queue=queue,
             status=Status.NEW,
+            priority=priority,
+            source=source,
+            first_response_due=first_due,
+            resolution_due=resolution_due,
             created_at=now,
             updated_at=now,
+            last_activity_at=now,
         )
         ConversationEvent.objects.create(conversation=conversation, kind=EventKind.CREATED)
+        if queue is not None and queue.default_assignee_id is not None:
+            conversation.assignees.add(queue.default_assignee_id)
     return conversation
 
 
 def record_message_added(*, conversation: Conversation, at: datetime) -> None:
     """Count a newly stored message and move ``last_message_at`` forward (never back)."""
     later = Q(last_message_at__isnull=True) | Q(last_message_at__lt=at)
+    now = timezone.now()
     Conversation.objects.filter(pk=conversation.pk).update(
         message_count=F("message_count") + 1,
         last_message_at=Case(When(later, then=Value(at)), default=F("last_message_at")),
-        updated_at=timezone.now(),
+        # A new message makes the conversation unread again, whatever its Date header says.
+        last_activity_at=now,
+        updated_at=now,
     )
     # Mirror the update on the instance without another query.
     conversation.message_count += 1
+    conversation.last_activity_at = now
     if conversation.last_message_at is None or conversation.last_message_at < at:
         conversation.last_message_at = at
 
