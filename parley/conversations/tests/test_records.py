@@ -98,8 +98,8 @@ def test_split_moves_a_message_into_a_new_conversation_that_inherits_fields(alic
     assert list(new.messages.all()) == [second]
     assert fresh(new).message_count == 1
     assert fresh(source).message_count == 1
-    assert source.events.last().kind == EventKind.SPLIT
-    assert new.events.last().data == {"message": second.pk, "source": source.number}
+    assert source.events.latest("pk").kind == EventKind.SPLIT
+    assert new.events.latest("pk").data == {"message": second.pk, "source": source.number}
 
 
 def test_the_only_message_cannot_be_split_off(alice, team_a):
@@ -168,7 +168,7 @@ def test_link_contact_sets_the_organization_and_records_an_event(alice, team_a, 
         link_contact(actor=alice, conversation=conversation, contact=theirs)
 
     assert fresh(conversation).contact == ours
-    assert conversation.events.last().kind == EventKind.LINKED
+    assert conversation.events.latest("pk").kind == EventKind.LINKED
 
 
 def test_mark_read_upserts_one_row_per_user(bob, team_a):
