@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "parley.mail",
     "parley.calls",
     "parley.search",
+    "parley.compose",
     "parley.api",
     "parley.web",
 ]
@@ -218,6 +219,15 @@ PHONE_REGION = env_str("PARLEY_PHONE_REGION", "PL").strip().upper()
 # Mail threading: the conversation tag in subjects ("[#1234]") and the subject fallback window.
 PARLEY_TICKET_PREFIX = env_str("PARLEY_TICKET_PREFIX", "#").strip() or "#"
 PARLEY_THREAD_SUBJECT_DAYS = env_int("PARLEY_THREAD_SUBJECT_DAYS", 7, minimum=0)
+
+# Composing and sending (parley.compose): the undo window after "Send", the largest
+# attachment, and the outbox worker's limits. See docs/configuration.md.
+PARLEY_UNDO_SECONDS = env_int("PARLEY_UNDO_SECONDS", 30, minimum=0)
+PARLEY_MAX_ATTACHMENT_MB = env_int("PARLEY_MAX_ATTACHMENT_MB", 25, minimum=1)
+PARLEY_SMTP_TIMEOUT = env_int("PARLEY_SMTP_TIMEOUT", 60, minimum=1)
+PARLEY_OUTBOX_MAX_ATTEMPTS = env_int("PARLEY_OUTBOX_MAX_ATTEMPTS", 8, minimum=1)
+# A message left "sending" longer than this (a worker died mid-attempt) goes to "check".
+PARLEY_OUTBOX_STALE_SECONDS = env_int("PARLEY_OUTBOX_STALE_SECONDS", 600, minimum=60)
 
 # Background tasks: database queue by default, Redis for multi-machine, immediate in tests.
 _tasks_backend = env_choice(
