@@ -139,11 +139,13 @@ class SyncWorker:
             renew_lease(mailbox.pk, self.owner)
 
     def _wait_for_mail(self, client: ImapClient) -> None:
+        # Wake up well before the lease expires, whatever the poll interval.
+        timeout = min(self.poll_seconds, LEASE_SECONDS / 2)
         if client.has_idle:
             client.examine("INBOX")
-            client.idle(timeout=self.poll_seconds, should_stop=self.shutdown.is_set)
+            client.idle(timeout=timeout, should_stop=self.shutdown.is_set)
         else:
-            self.shutdown.wait(self.poll_seconds)
+            self.shutdown.wait(timeout)
             client.noop()
 
     def _succeeded(self, mailbox_id: int) -> None:
