@@ -10,7 +10,7 @@ Two entry points:
 Both parse with ``email.policy.compat32`` and decode headers themselves: it is about four
 times faster than ``policy.default`` (see /work/shared/recipes/measured-limits.md), and
 ``policy.default`` replaces raw 8-bit header bytes (common in Polish mail) with U+FFFD, which
-loses the text we are asked to keep. docs/decisions/0002-mime-parsing-policy.md has the
+loses the text we are asked to keep. docs/decisions/0005-mime-parsing-policy.md has the
 measurements and the reasoning. Every decoder here has a fallback chain, so a malformed
 message yields the best text we can get instead of an exception; ``parse_message`` can still
 raise on pathological input, and ingest stores such a message raw with ``parse_error`` set.
