@@ -13,6 +13,10 @@ import pytest
 from parley.accounts.models import Role, Team, User
 from parley.accounts.services import create_team, create_user, set_membership
 
+# Real Dovecot and aiosmtpd fixtures (dovecot, dovecot_plain, imap_user, smtp_server) for
+# every app's tests.
+pytest_plugins = ["parley.mail.testing.fixtures"]
+
 PASSWORD = "correct-horse-battery-9"
 
 

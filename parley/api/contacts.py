@@ -36,8 +36,9 @@ from parley.contacts.access import (
     get_organization_for_user,
     get_phone_of_contact,
 )
+from parley.contacts.custom_fields import definitions_for, filter_custom
 from parley.contacts.exceptions import ContactsError
-from parley.contacts.models import Contact, Organization, PhoneKind
+from parley.contacts.models import Contact, FieldTarget, Organization, PhoneKind
 from parley.contacts.queries import (
     ContactFilters,
     OrganizationFilters,
@@ -119,10 +120,13 @@ def list_contacts(
     organization: int | None = None,
     mine: bool = False,
 ) -> QuerySet[Contact]:
-    """`q` searches names, e-mail addresses and phone numbers (any spelling of a number)."""
+    """`q` searches names, e-mail addresses and phone numbers (any spelling of a number);
+    `cf_<key>=value` filters on a custom field."""
     user = _user(request)
     filters = ContactFilters(q=q, tag=tag, organization=organization, mine=mine)
     contacts = filter_contacts(Contact.objects.visible_to(user), filters, user)
+    definitions = definitions_for(team_ids_for_user(user), FieldTarget.CONTACT)
+    contacts = filter_custom(contacts, definitions, request.GET)
     return contact_list_queryset(contacts).prefetch_related("managers")
 
 
@@ -131,7 +135,15 @@ def create_contact(request: HttpRequest, payload: ContactIn) -> Status[Contact]:
     user = _user(request)
     team = _write_team(user, payload.team_id)
     data = payload.model_dump(
-        exclude={"team_id", "organization_id", "tags", "manager_ids", "emails", "phones"},
+        exclude={
+            "team_id",
+            "organization_id",
+            "tags",
+            "manager_ids",
+            "emails",
+            "phones",
+            "custom",
+        },
         exclude_none=True,
     )
     with _answers():
@@ -143,6 +155,7 @@ def create_contact(request: HttpRequest, payload: ContactIn) -> Status[Contact]:
             organization=_organization(team.pk, payload.organization_id),
             managers=_managers(team.pk, payload.manager_ids),
             tags=payload.tags,
+            custom=payload.custom,
             actor=user,
         )
     return Status(201, _contact_out(contact))
@@ -161,7 +174,7 @@ def patch_contact(request: HttpRequest, contact_id: int, payload: ContactPatch) 
     with _answers():
         contact = get_contact_for_user(_user(request), contact_id, write=True)
     changes = payload.model_dump(exclude_unset=True)
-    relations = {"organization_id", "tags", "manager_ids"}
+    relations = {"organization_id", "tags", "manager_ids", "custom"}
     fields = {k: v for k, v in changes.items() if k not in relations and v is not None}
     with _answers():
         services.update_contact_profile(
@@ -178,6 +191,7 @@ def patch_contact(request: HttpRequest, contact_id: int, payload: ContactPatch) 
                 if payload.manager_ids is not None
                 else None
             ),
+            custom=payload.custom,
             actor=_user(request),
         )
     return _contact_out(contact)
@@ -254,10 +268,13 @@ def remove_phone(request: HttpRequest, contact_id: int, phone_id: int) -> Status
 def list_organizations(
     request: HttpRequest, q: str = "", tag: int | None = None, mine: bool = False
 ) -> QuerySet[Organization]:
-    """`q` searches names, mail domains, NIPs and cities."""
+    """`q` searches names, mail domains, NIPs and cities; `cf_<key>=value` filters on a
+    custom field."""
     user = _user(request)
     filters = OrganizationFilters(q=q, tag=tag, mine=mine)
     organizations = filter_organizations(Organization.objects.visible_to(user), filters, user)
+    definitions = definitions_for(team_ids_for_user(user), FieldTarget.ORGANIZATION)
+    organizations = filter_custom(organizations, definitions, request.GET)
     return organization_list_queryset(organizations).prefetch_related("managers")
 
 
@@ -268,7 +285,7 @@ def create_organization(request: HttpRequest, payload: OrganizationIn) -> Status
     user = _user(request)
     team = _write_team(user, payload.team_id)
     data = payload.model_dump(
-        exclude={"team_id", "domains", "tags", "manager_ids"}, exclude_none=True
+        exclude={"team_id", "domains", "tags", "manager_ids", "custom"}, exclude_none=True
     )
     with _answers():
         organization = services.create_organization(
@@ -277,6 +294,7 @@ def create_organization(request: HttpRequest, payload: OrganizationIn) -> Status
             domains=payload.domains,
             managers=_managers(team.pk, payload.manager_ids),
             tags=payload.tags,
+            custom=payload.custom,
             actor=user,
         )
     return Status(201, _organization_out(organization))
@@ -303,7 +321,7 @@ def patch_organization(
     with _answers():
         organization = get_organization_for_user(_user(request), organization_id, write=True)
     changes = payload.model_dump(exclude_unset=True)
-    relations = {"domains", "tags", "manager_ids"}
+    relations = {"domains", "tags", "manager_ids", "custom"}
     fields = {k: v for k, v in changes.items() if k not in relations and v is not None}
     with _answers():
         services.update_organization_profile(
@@ -316,6 +334,7 @@ def patch_organization(
                 if payload.manager_ids is not None
                 else None
             ),
+            custom=payload.custom,
             actor=_user(request),
         )
     return _organization_out(organization)

@@ -1,5 +1,5 @@
-"""/api/v1/leads (CRUD, convert), the timeline of contacts, organizations and leads, and the
-teams' configurable lists. Permissions follow the web pages: members read, agents and above
+"""/api/v1/leads (CRUD, convert), the timeline of contacts, organizations and leads, the
+teams' configurable lists and custom field definitions. Permissions follow the web pages: members read, agents and above
 write, admins and managers delete; another team's record answers 404.
 """
 
@@ -10,13 +10,16 @@ from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from parley.accounts.access import can_manage_team, check_team_access
-from parley.accounts.models import User
+from parley.accounts.models import Team, User
 from parley.api.contacts import ERRORS, _answers, _organization, _user, _write_team
 from parley.api.schemas_leads import (
     ActivityOut,
     ChoiceOut,
     ConvertIn,
     ConvertOut,
+    CustomFieldIn,
+    CustomFieldOut,
+    CustomFieldPatch,
     EventIn,
     LeadIn,
     LeadOut,
@@ -26,11 +29,16 @@ from parley.api.schemas_leads import (
     TimelineOut,
     TimelineQuery,
 )
-from parley.contacts.access import get_lead_for_user, get_record_for_user
+from parley.contacts.access import (
+    get_configurable_team_for_user,
+    get_lead_for_user,
+    get_record_for_user,
+)
 from parley.contacts.choices import options_for
-from parley.contacts.models import ChoiceKind, Lead
+from parley.contacts.models import ChoiceKind, CustomField, Lead
 from parley.contacts.queries import LeadFilters, filter_leads
 from parley.contacts.services import UNSET
+from parley.contacts.services import custom_fields as custom_field_services
 from parley.contacts.services import leads as services
 from parley.contacts.services.timeline import log_event
 from parley.contacts.timeline import timeline
@@ -192,3 +200,50 @@ def get_list(request: HttpRequest, team_id: int, kind: ChoiceKind) -> list[Choic
         ChoiceOut(key=o.key, label=o.label, is_active=o.is_active)
         for o in options_for(team_id, kind, inactive=True)
     ]
+
+
+def _configurable_team(user: User, team_id: int) -> Team:
+    with _answers():
+        return get_configurable_team_for_user(user, team_id)
+
+
+@router.get(
+    "/teams/{team_id}/custom-fields",
+    response={200: list[CustomFieldOut], **ERRORS},
+    summary="A team's custom field definitions",
+)
+def list_custom_fields(request: HttpRequest, team_id: int) -> list[CustomField]:
+    check_team_access(_user(request), team_id)
+    return list(CustomField.objects.filter(team_id=team_id))
+
+
+@router.post(
+    "/teams/{team_id}/custom-fields",
+    response={201: CustomFieldOut, **ERRORS},
+    summary="Define a custom field (team admins and managers)",
+)
+def create_custom_field(
+    request: HttpRequest, team_id: int, payload: CustomFieldIn
+) -> Status[CustomField]:
+    team = _configurable_team(_user(request), team_id)
+    with _answers():
+        field = custom_field_services.create_custom_field(team=team, **payload.model_dump())
+    return Status(201, field)
+
+
+@router.patch(
+    "/teams/{team_id}/custom-fields/{field_id}",
+    response={200: CustomFieldOut, **ERRORS},
+    summary="Change a custom field (team admins and managers)",
+)
+def patch_custom_field(
+    request: HttpRequest, team_id: int, field_id: int, payload: CustomFieldPatch
+) -> CustomField:
+    team = _configurable_team(_user(request), team_id)
+    field = CustomField.objects.filter(team=team, pk=field_id).first()
+    if field is None:
+        raise HttpError(404, "Not found.")
+    with _answers():
+        return custom_field_services.update_custom_field(
+            field=field, **payload.model_dump(exclude_unset=True)
+        )

@@ -1,6 +1,7 @@
 """Request and response schemas of the contacts and organizations API."""
 
 from datetime import datetime
+from typing import Any
 
 from ninja import Schema
 from pydantic import Field
@@ -60,6 +61,7 @@ class ContactOut(AddressSchema):
     note: str
     tags: list[str]
     manager_ids: list[int]
+    custom: dict[str, str | int | float | list[str]]
     emails: list[EmailOut]
     phones: list[PhoneOut]
     created_at: datetime
@@ -99,6 +101,7 @@ class ContactIn(AddressSchema):
     note: str = ""
     tags: list[str] = []
     manager_ids: list[int] = []
+    custom: dict[str, Any] = Field({}, description="Custom field values by key.")
     emails: list[str] = Field([], description="The first address is the primary one.")
     phones: list[PhoneIn] = []
 
@@ -122,6 +125,9 @@ class ContactPatch(Schema):
     organization_id: int | None = Field(None, description="Send null to detach.")
     tags: list[str] | None = None
     manager_ids: list[int] | None = None
+    custom: dict[str, Any] | None = Field(
+        None, description="Only the keys sent change; an empty value clears one."
+    )
 
 
 class OrganizationOut(AddressSchema):
@@ -134,6 +140,7 @@ class OrganizationOut(AddressSchema):
     domains: list[str]
     tags: list[str]
     manager_ids: list[int]
+    custom: dict[str, str | int | float | list[str]]
     created_at: datetime
     updated_at: datetime
 
@@ -161,6 +168,7 @@ class OrganizationIn(AddressSchema):
     domains: list[str] = []
     tags: list[str] = []
     manager_ids: list[int] = []
+    custom: dict[str, Any] = Field({}, description="Custom field values by key.")
 
 
 class OrganizationPatch(Schema):
@@ -177,3 +185,6 @@ class OrganizationPatch(Schema):
     domains: list[str] | None = None
     tags: list[str] | None = None
     manager_ids: list[int] | None = None
+    custom: dict[str, Any] | None = Field(
+        None, description="Only the keys sent change; an empty value clears one."
+    )

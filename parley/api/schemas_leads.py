@@ -6,7 +6,7 @@ from typing import Self
 from ninja import Schema
 from pydantic import Field
 
-from parley.contacts.models import Activity, ActivityKind
+from parley.contacts.models import Activity, ActivityKind, FieldTarget, FieldType
 from parley.contacts.timeline import parse_changes
 
 
@@ -142,3 +142,31 @@ class LeadQuery(Schema):
 class TimelineQuery(Schema):
     kind: list[ActivityKind] = Field([], description="Keep only these kinds (repeatable).")
     before: datetime | None = Field(None, description="The `next_before` of the last page.")
+
+
+class CustomFieldOut(Schema):
+    id: int
+    team_id: int
+    target: FieldTarget
+    key: str
+    label: str
+    field_type: FieldType
+    options: list[str]
+    required: bool
+    is_active: bool
+
+
+class CustomFieldIn(Schema):
+    target: FieldTarget
+    label: str = Field(min_length=1, max_length=100)
+    field_type: FieldType
+    options: list[str] = Field([], description="For choice and multi_choice fields.")
+    required: bool = False
+    key: str = Field("", max_length=50, description="Else derived from the label.")
+
+
+class CustomFieldPatch(Schema):
+    label: str | None = Field(None, min_length=1, max_length=100)
+    options: list[str] | None = None
+    required: bool | None = None
+    is_active: bool | None = None

@@ -9,7 +9,16 @@ from django.utils.translation import gettext_lazy as _
 
 from parley.accounts.models import Team, User
 from parley.contacts.choices import form_choices
-from parley.contacts.models import LOGGABLE_KINDS, ChoiceKind, Organization, PhoneKind
+from parley.contacts.custom_fields import definitions_for
+from parley.contacts.models import (
+    LOGGABLE_KINDS,
+    ChoiceKind,
+    CustomField,
+    FieldTarget,
+    FieldType,
+    Organization,
+    PhoneKind,
+)
 
 if TYPE_CHECKING:
     from parley.contacts.services import AddressData, ContactFields, OrganizationFields
@@ -50,8 +59,36 @@ def split_list(text: str) -> list[str]:
     return [item.strip() for item in text.replace("\n", ",").split(",") if item.strip()]
 
 
+def custom_form_field(definition: CustomField) -> forms.Field:
+    """The form field of a custom field. Not required here: the service checks required
+    fields against the record's own team (a create form may offer several teams)."""
+    label = f"{definition.label} *" if definition.required else definition.label
+    options = [(str(o), str(o)) for o in definition.options]
+    match definition.field_type:
+        case FieldType.NUMBER:
+            return forms.DecimalField(label=label, required=False)
+        case FieldType.DATE:
+            return forms.DateField(
+                label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
+            )
+        case FieldType.CHOICE:
+            return forms.ChoiceField(label=label, required=False, choices=[("", "—"), *options])
+        case FieldType.MULTI_CHOICE:
+            return forms.MultipleChoiceField(
+                label=label,
+                required=False,
+                choices=options,
+                widget=forms.CheckboxSelectMultiple,
+            )
+        case _:
+            return forms.CharField(label=label, required=False, max_length=1000)
+
+
 class _TeamScopedForm(forms.Form):
-    """A form offering the choices (team, organizations, managers) of the user's teams."""
+    """A form offering the choices (team, organizations, managers) of the user's teams,
+    and the custom fields of `custom_target`."""
+
+    custom_target = FieldTarget.CONTACT
 
     team = forms.ModelChoiceField(queryset=Team.objects.none(), label=_("Team"))
     tags = forms.CharField(
@@ -88,6 +125,21 @@ class _TeamScopedForm(forms.Form):
         ).distinct()
         self.team_ids = team_ids
         self.set_list_field("account_type", ChoiceKind.ACCOUNT_TYPE)
+        self.custom_definitions = definitions_for(team_ids, self.custom_target)
+        for definition in self.custom_definitions:
+            self.fields[f"cf_{definition.key}"] = custom_form_field(definition)
+            self.initial.setdefault(
+                f"cf_{definition.key}", self.initial.get("custom", {}).get(definition.key)
+            )
+
+    def custom_values(self) -> dict[str, object]:
+        """Values of the chosen team's custom fields, for the service to check."""
+        team = self.cleaned_data.get("team")
+        return {
+            d.key: self.cleaned_data.get(f"cf_{d.key}")
+            for d in self.custom_definitions
+            if team is None or d.team_id == team.pk
+        }
 
     def set_list_field(self, name: str, kind: ChoiceKind) -> None:
         list_field(self, name, kind, self.team_ids, current=str(self.initial.get(name) or ""))
@@ -184,6 +236,7 @@ class NewContactForm(ContactForm):
 
 
 class OrganizationForm(_TeamScopedForm):
+    custom_target = FieldTarget.ORGANIZATION
     name = forms.CharField(label=_("Name"), max_length=200)
     tax_id = forms.CharField(label=_("Tax id (NIP)"), required=False, max_length=20)
     domains = forms.CharField(

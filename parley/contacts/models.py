@@ -76,6 +76,52 @@ class ChoiceOption(models.Model):
         return self.label
 
 
+class FieldType(models.TextChoices):
+    TEXT = "text", _("Text")
+    NUMBER = "number", _("Number")
+    DATE = "date", _("Date")
+    CHOICE = "choice", _("Choice")
+    MULTI_CHOICE = "multi_choice", _("Multiple choice")
+
+
+class FieldTarget(models.TextChoices):
+    CONTACT = "contact", _("Contacts")
+    ORGANIZATION = "organization", _("Organizations")
+
+
+class CustomField(models.Model):
+    """A team's own field on contacts or organizations (Settings → Custom fields).
+
+    Values live in the record's `custom` JSON column under `key`, checked by
+    `parley.contacts.custom_fields.clean_custom_values`: text and choice values are strings,
+    numbers are JSON numbers, dates ISO strings, multiple choices lists of strings.
+    """
+
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
+    target = models.CharField(_("applies to"), max_length=16, choices=FieldTarget.choices)
+    key = models.SlugField(_("key"), max_length=50)
+    label = models.CharField(_("label"), max_length=100)
+    field_type = models.CharField(_("type"), max_length=16, choices=FieldType.choices)
+    options = models.JSONField(_("options"), default=list, blank=True)
+    required = models.BooleanField(_("required"), default=False)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ("team", "target", "order", "pk")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "target", "key"], name="contacts_customfield_key"
+            ),
+        ]
+        verbose_name = _("custom field")
+        verbose_name_plural = _("custom fields")
+
+    @override
+    def __str__(self) -> str:
+        return self.label
+
+
 class PhoneKind(models.TextChoices):
     MOBILE = "mobile", _("Mobile")
     LANDLINE = "landline", _("Landline")
@@ -148,6 +194,7 @@ class Organization(AddressFields):
     tax_id = models.CharField(_("tax id (NIP)"), max_length=10, blank=True)
     account_type = models.CharField(_("account type"), max_length=100, default="customer")
     note = models.TextField(_("note"), blank=True)
+    custom = models.JSONField(_("custom fields"), default=dict, blank=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="organizations")
     managers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="managed_organizations"
@@ -221,6 +268,7 @@ class Contact(AddressFields):
         verbose_name=_("organization"),
     )
     note = models.TextField(_("note"), blank=True)
+    custom = models.JSONField(_("custom fields"), default=dict, blank=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="contacts")
     managers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="managed_contacts"

@@ -8,11 +8,13 @@ from parley.web.views import (
     contacts,
     conversations,
     home,
+    inbox,
     leads,
     mailboxes,
     meetings,
     organizations,
     search,
+    settings_custom_fields,
     settings_lists,
     settings_profile,
     settings_teams,
@@ -66,6 +68,16 @@ urlpatterns = [
     ),
     # Settings → Lists (CRM-2).
     path("settings/lists/", settings_lists.lists, name="settings_lists"),
+    path(
+        "settings/custom-fields/",
+        settings_custom_fields.custom_fields,
+        name="settings_custom_fields",
+    ),
+    path(
+        "settings/custom-fields/<int:field_id>/",
+        settings_custom_fields.custom_field_edit,
+        name="settings_custom_field",
+    ),
     # Contacts and organizations (CRM-CORE).
     path("contacts/", contacts.contact_list, name="contacts"),
     path("contacts/new/", contacts.contact_create, name="contact_create"),
@@ -123,6 +135,10 @@ urlpatterns = [
         timeline.record_log_event,
         name="record_log_event",
     ),
+    # Shared inbox (INBOX, issue 4).
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/poll/", inbox.inbox_poll, name="inbox_poll"),
+    path("inbox/bulk/", inbox.inbox_bulk, name="inbox_bulk"),
     # Minimal conversation pages (MAIL-INGEST, issue 3 part 7).
     path("mail/", conversations.mailboxes, name="mail_mailboxes"),
     path(

@@ -279,7 +279,7 @@ def test_the_list_query_count_does_not_grow_with_contacts(
             phones=[NewPhone(f"601 234 5{n:02d}")],
         )
         tag_contact(contact=contact, name=f"t{n % 3}")
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         body = client.get("/api/v1/contacts", headers=headers).json()
     assert body["count"] == 15
     assert all(item["emails"] and item["phones"] and item["tags"] for item in body["items"])

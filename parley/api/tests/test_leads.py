@@ -148,3 +148,55 @@ def test_a_team_list_is_readable_by_members_only(client, dave, charlie, team_a):
     assert (
         _call(client, "get", f"/api/v1/teams/{team_a.pk}/lists/stage", charlie).status_code == 404
     )
+
+
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("get", "/api/v1/teams/1/custom-fields"),
+        ("post", "/api/v1/teams/1/custom-fields"),
+        ("patch", "/api/v1/teams/1/custom-fields/1"),
+    ],
+)
+def test_custom_field_endpoints_need_a_token(client, method, url):
+    assert getattr(client, method)(url).status_code == 401
+
+
+def test_an_admin_defines_a_field_and_an_agent_uses_it(client, alice, bob, team_a):
+    response = _call(
+        client,
+        "post",
+        f"/api/v1/teams/{team_a.pk}/custom-fields",
+        alice,
+        {"target": "contact", "label": "Budżet", "field_type": "number"},
+    )
+    assert response.status_code == 201
+    field_id = response.json()["id"]
+    created = _call(
+        client, "post", "/api/v1/contacts", bob, {"first_name": "Jan", "custom": {"budzet": "12"}}
+    )
+    assert created.json()["custom"] == {"budzet": 12}
+    bad = _call(
+        client, "post", "/api/v1/contacts", bob, {"first_name": "E", "custom": {"budzet": "x"}}
+    )
+    assert bad.status_code == 422
+    listed = _call(client, "get", "/api/v1/contacts?cf_budzet=12", bob).json()
+    assert [item["first_name"] for item in listed["items"]] == ["Jan"]
+    patched = _call(
+        client,
+        "patch",
+        f"/api/v1/teams/{team_a.pk}/custom-fields/{field_id}",
+        alice,
+        {"required": True},
+    )
+    assert patched.json()["required"] is True
+
+
+def test_only_admins_and_managers_define_fields(client, bob, dave, charlie, team_a):
+    body = {"target": "contact", "label": "X", "field_type": "text"}
+    url = f"/api/v1/teams/{team_a.pk}/custom-fields"
+    assert _call(client, "post", url, bob, body).status_code == 403
+    assert _call(client, "post", url, dave, body).status_code == 403
+    assert _call(client, "post", url, charlie, body).status_code == 404
+    assert _call(client, "get", url, charlie).status_code == 404
+    assert _call(client, "get", url, dave).json() == []

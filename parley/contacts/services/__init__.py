@@ -20,12 +20,14 @@ from django.utils.translation import gettext as _
 
 from parley.accounts.models import Membership, Team, User
 from parley.contacts.choices import check_choice, default_choice
+from parley.contacts.custom_fields import clean_custom_values, display_value, parse_custom
 from parley.contacts.exceptions import ContactsError, DuplicateError
 from parley.contacts.models import (
     ChoiceKind,
     Contact,
     ContactEmail,
     ContactPhone,
+    FieldTarget,
     Organization,
     OrganizationDomain,
     PhoneKind,
@@ -40,7 +42,7 @@ from parley.contacts.normalize import (
 from parley.contacts.services.timeline import record_changes, record_created, record_diff
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
 
 
 class AddressData(TypedDict, total=False):
@@ -116,6 +118,7 @@ def create_contact(  # noqa: PLR0913  # keyword-only, as STYLE.md section 9 allo
     organization: Organization | None = None,
     managers: Iterable[User] = (),
     tags: Iterable[str] = (),
+    custom: Mapping[str, object] | None = None,
     actor: User | None = None,
 ) -> Contact:
     """Create a contact with its e-mail addresses (the first is primary) and phone numbers.
@@ -131,7 +134,12 @@ def create_contact(  # noqa: PLR0913  # keyword-only, as STYLE.md section 9 allo
     if organization is not None and organization.team_id != team.pk:
         raise ContactsError(_("The organization belongs to another team."))
     with transaction.atomic():
-        contact = Contact(team=team, organization=organization, **cleaned)
+        contact = Contact(
+            team=team,
+            organization=organization,
+            custom=clean_custom_values(team.pk, FieldTarget.CONTACT, custom or {}),
+            **cleaned,
+        )
         contact.save()
         for address in emails:
             _add_email(contact, address, primary=False)
@@ -389,6 +397,7 @@ def create_organization(  # noqa: PLR0913  # keyword-only, as STYLE.md section 9
     domains: Iterable[str] = (),
     managers: Iterable[User] = (),
     tags: Iterable[str] = (),
+    custom: Mapping[str, object] | None = None,
     actor: User | None = None,
 ) -> Organization:
     """Create an organization with its mail domains. Raises InvalidTaxIdError, DuplicateError…"""
@@ -397,7 +406,11 @@ def create_organization(  # noqa: PLR0913  # keyword-only, as STYLE.md section 9
     if not cleaned.get("name"):
         raise ContactsError(_("An organization needs a name."))
     with transaction.atomic():
-        organization = Organization(team=team, **cleaned)
+        organization = Organization(
+            team=team,
+            custom=clean_custom_values(team.pk, FieldTarget.ORGANIZATION, custom or {}),
+            **cleaned,
+        )
         organization.save()
         for domain in domains:
             _add_domain(organization, domain)
@@ -478,15 +491,19 @@ def update_contact_profile(  # noqa: PLR0913  # keyword-only, as STYLE.md sectio
     organization: Organization | Unset | None = UNSET,
     tags: Iterable[str] | None = None,
     managers: Iterable[User] | None = None,
+    custom: Mapping[str, object] | None = None,
     actor: User | None = None,
 ) -> Contact:
     """Save an edit form or an API patch of a contact in one transaction; every change
     lands on the contact's timeline.
 
-    Arguments left out (UNSET or None) keep their current value.
+    Arguments left out (UNSET or None) keep their current value; `custom` changes only the
+    custom fields it names.
     """
     with transaction.atomic():
         update_contact(contact=contact, fields=fields, actor=actor)
+        if custom is not None:
+            set_custom_values(record=contact, values=custom, actor=actor)
         if organization is not UNSET and organization != contact.organization:
             _set_organization(contact, organization, actor)
         before = _relations(contact)
@@ -496,6 +513,30 @@ def update_contact_profile(  # noqa: PLR0913  # keyword-only, as STYLE.md sectio
             _set_managers(contact, contact.team_id, managers)
         record_diff(contact, before=before, after=_relations(contact), actor=actor)
     return contact
+
+
+def set_custom_values(
+    *, record: Contact | Organization, values: Mapping[str, object], actor: User | None = None
+) -> Contact | Organization:
+    """Set the custom fields named in `values` (an empty value clears one); checked against
+    the team's definitions, required ones included. Changes land on the timeline."""
+    target = FieldTarget.CONTACT if isinstance(record, Contact) else FieldTarget.ORGANIZATION
+    before = parse_custom(record.custom)
+    after = clean_custom_values(record.team_id, target, values, current=before)
+    if after == before:
+        return record
+    with transaction.atomic():
+        record.custom = after
+        record.updated_at = timezone.now()
+        record.save(update_fields=["custom", "updated_at"])
+        keys = sorted(set(before) | set(after))
+        record_diff(
+            record,
+            before={f"custom.{k}": display_value(before.get(k)) for k in keys},
+            after={f"custom.{k}": display_value(after.get(k)) for k in keys},
+            actor=actor,
+        )
+    return record
 
 
 def _relations(record: Contact | Organization) -> dict[str, str]:
@@ -513,6 +554,7 @@ def update_organization_profile(  # noqa: PLR0913  # keyword-only, as STYLE.md s
     domains: Iterable[str] | None = None,
     tags: Iterable[str] | None = None,
     managers: Iterable[User] | None = None,
+    custom: Mapping[str, object] | None = None,
     actor: User | None = None,
 ) -> Organization:
     """Save an edit form or an API patch of an organization in one transaction; every
@@ -522,6 +564,8 @@ def update_organization_profile(  # noqa: PLR0913  # keyword-only, as STYLE.md s
     """
     with transaction.atomic():
         update_organization(organization=organization, fields=fields, actor=actor)
+        if custom is not None:
+            set_custom_values(record=organization, values=custom, actor=actor)
         before = _relations(organization)
         if domains is not None:
             set_organization_domains(organization=organization, domains=domains)

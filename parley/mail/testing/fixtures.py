@@ -1,4 +1,5 @@
-"""Real mail servers for the mail app's tests: one Dovecot per session (plus one announcing
+"""Real mail servers for tests (registered for the whole suite by the root conftest.py):
+one Dovecot per session (plus one announcing
 only plain IMAP4rev1 capabilities), a fresh IMAP user per test so tests never share mail, and
 an aiosmtpd server per test. Skipped cleanly where Dovecot is not installed."""
 

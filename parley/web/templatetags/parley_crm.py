@@ -15,3 +15,10 @@ def choice_label(labels: ChoiceLabels, team_id: int, kind: str, key: str) -> str
     if not key:
         return ""
     return labels.label(team_id, kind, key)
+
+
+@register.simple_tag(takes_context=True)
+def query_param(context: template.Context, name: str) -> str:
+    """The current request's query parameter `name` (for filter inputs named at runtime)."""
+    request = context.get("request")
+    return "" if request is None else str(request.GET.get(name, ""))

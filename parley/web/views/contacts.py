@@ -19,9 +19,10 @@ from parley.accounts.models import Team
 from parley.contacts import services
 from parley.contacts.access import get_contact_for_user, get_email_of_contact, get_phone_of_contact
 from parley.contacts.choices import labels_for_teams
+from parley.contacts.custom_fields import custom_display, definitions_for, filter_custom
 from parley.contacts.exceptions import ContactsError, InvalidEmailError, InvalidPhoneError
 from parley.contacts.forms import CONTACT_FIELDS, ContactForm, EmailForm, NewContactForm, PhoneForm
-from parley.contacts.models import Contact, Organization, Tag
+from parley.contacts.models import Contact, FieldTarget, Organization, Tag
 from parley.contacts.queries import ContactFilters, contact_list_queryset, filter_contacts
 from parley.web.views.timeline import timeline_context
 
@@ -46,6 +47,8 @@ def contact_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     team_ids = team_ids_for_user(request.user)
     contacts = filter_contacts(Contact.objects.for_teams(team_ids), filters, request.user)
+    custom_fields = definitions_for(team_ids, FieldTarget.CONTACT)
+    contacts = filter_custom(contacts, custom_fields, request.GET)
     page = Paginator(contact_list_queryset(contacts), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
@@ -54,6 +57,7 @@ def contact_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "organizations": Organization.objects.for_teams(team_ids).only("pk", "name"),
         "can_write": bool(team_ids_for_user(request.user, write=True)),
         "labels": labels_for_teams(team_ids),
+        "custom_fields": custom_fields,
     }
     template = "web/contact_list.html#results" if request.htmx else "web/contact_list.html"
     return render(request, template, context)
@@ -64,6 +68,7 @@ def _detail_context(request: AuthenticatedHttpRequest, contact: Contact) -> dict
     return {
         "contact": contact,
         "labels": labels_for_teams([contact.team_id]),
+        "custom_values": custom_display(contact, FieldTarget.CONTACT),
         "emails": contact.emails.all(),
         "phones": contact.phones.all(),
         "tags": contact.tags.all(),
@@ -100,6 +105,7 @@ def contact_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 organization=data["organization"],
                 managers=data["managers"],
                 tags=form.tag_names(),
+                custom=form.custom_values(),
                 actor=request.user,
             )
         except InvalidEmailError as error:
@@ -122,6 +128,7 @@ def contact_edit(request: AuthenticatedHttpRequest, contact_id: int) -> HttpResp
         "tags": ", ".join(tag.name for tag in contact.tags.all()),
         "managers": list(contact.managers.all()),
         "organization": contact.organization_id,
+        "custom": contact.custom,
     }
     form = ContactForm(
         request.POST or None, teams=[contact.team], team=contact.team, initial=initial
@@ -134,6 +141,7 @@ def contact_edit(request: AuthenticatedHttpRequest, contact_id: int) -> HttpResp
                 organization=form.cleaned_data["organization"],
                 tags=form.tag_names(),
                 managers=form.cleaned_data["managers"],
+                custom=form.custom_values(),
                 actor=request.user,
             )
         except ContactsError as error:

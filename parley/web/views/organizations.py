@@ -19,9 +19,10 @@ from parley.accounts.models import Team
 from parley.contacts import services
 from parley.contacts.access import get_organization_for_user
 from parley.contacts.choices import labels_for_teams
+from parley.contacts.custom_fields import custom_display, definitions_for, filter_custom
 from parley.contacts.exceptions import ContactsError, InvalidTaxIdError
 from parley.contacts.forms import ORGANIZATION_FIELDS, OrganizationForm
-from parley.contacts.models import Organization, Tag
+from parley.contacts.models import FieldTarget, Organization, Tag
 from parley.contacts.queries import (
     OrganizationFilters,
     contact_list_queryset,
@@ -46,6 +47,8 @@ def organization_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     organizations = filter_organizations(
         Organization.objects.for_teams(team_ids), filters, request.user
     )
+    custom_fields = definitions_for(team_ids, FieldTarget.ORGANIZATION)
+    organizations = filter_custom(organizations, custom_fields, request.GET)
     page = Paginator(organization_list_queryset(organizations), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -54,6 +57,7 @@ def organization_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "filters": filters,
         "tags": Tag.objects.filter(team_id__in=team_ids),
         "can_write": bool(team_ids_for_user(request.user, write=True)),
+        "custom_fields": custom_fields,
     }
     template = (
         "web/organization_list.html#results" if request.htmx else "web/organization_list.html"
@@ -67,6 +71,7 @@ def organization_detail(request: AuthenticatedHttpRequest, organization_id: int)
     context = {
         "organization": organization,
         "labels": labels_for_teams([organization.team_id]),
+        "custom_values": custom_display(organization, FieldTarget.ORGANIZATION),
         "contacts": contact_list_queryset(organization.contacts.all()),
         "domains": organization.domains.all(),
         "tags": organization.tags.all(),
@@ -91,6 +96,7 @@ def organization_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 domains=form.domain_names(),
                 managers=form.cleaned_data["managers"],
                 tags=form.tag_names(),
+                custom=form.custom_values(),
                 actor=request.user,
             )
         except InvalidTaxIdError as error:
@@ -111,6 +117,7 @@ def organization_edit(request: AuthenticatedHttpRequest, organization_id: int) -
         "domains": ", ".join(d.domain for d in organization.domains.all()),
         "tags": ", ".join(tag.name for tag in organization.tags.all()),
         "managers": list(organization.managers.all()),
+        "custom": organization.custom,
     }
     form = OrganizationForm(
         request.POST or None, teams=[organization.team], team=organization.team, initial=initial
@@ -123,6 +130,7 @@ def organization_edit(request: AuthenticatedHttpRequest, organization_id: int) -
                 domains=form.domain_names(),
                 tags=form.tag_names(),
                 managers=form.cleaned_data["managers"],
+                custom=form.custom_values(),
                 actor=request.user,
             )
         except InvalidTaxIdError as error:
