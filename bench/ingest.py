@@ -20,6 +20,7 @@ Every figure is the median of --runs runs. See bench/README.md for the figures o
 from __future__ import annotations
 
 import argparse
+import contextlib
 import email
 import email.policy
 import json
@@ -31,6 +32,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +49,7 @@ MAILBOX = "bench"
 USER = "pomoc"
 FETCH_BATCH = 500
 APPEND_CHUNK = 1000
+PROGRESS_SECONDS = 60
 PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 PG_BENCH_DB = "parley_bench"
 # The module run as `parley` (python -m CLI_MODULE ...); PARLEY_BENCH_CLI overrides it.
@@ -140,7 +143,30 @@ def parley(args: list[str], env: dict[str, str], **kwargs: Any) -> subprocess.Co
     )
 
 
-def timed_sync(env: dict[str, str], profile: Path | None = None) -> tuple[float, float]:
+def stored_messages(env: dict[str, str]) -> int | None:
+    """Messages stored so far (read-only peek while the sync runs), for progress lines."""
+    try:
+        if "DATABASE_URL" in env:
+            import psycopg
+
+            with psycopg.connect(env["DATABASE_URL"], autocommit=True) as conn:
+                row = conn.execute("SELECT count(*) FROM mail_message").fetchone()
+        else:
+            import sqlite3
+
+            path = Path(env["PARLEY_DATA_DIR"]) / "parley.sqlite3"
+            with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+                row = db.execute("SELECT count(*) FROM mail_message").fetchone()
+    except Exception:
+        return None
+    return int(row[0]) if row else None
+
+
+def timed_sync(
+    env: dict[str, str],
+    profile: Path | None = None,
+    progress: Callable[[], int | None] | None = None,
+) -> tuple[float, float]:
     """(seconds, peak RSS in MB) of one `parley sync bench --once` process."""
     prefix = [sys.executable]
     if profile is not None:
@@ -149,7 +175,19 @@ def timed_sync(env: dict[str, str], profile: Path | None = None) -> tuple[float,
     proc = subprocess.Popen(
         [*prefix, "-m", CLI_MODULE, "sync", MAILBOX, "--once"], env=env, cwd=REPO
     )
-    _, status, usage = os.wait4(proc.pid, 0)
+    last_report, last_count = began, 0
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        time.sleep(0.05)
+        now = time.perf_counter()
+        if progress is not None and now - last_report >= PROGRESS_SECONDS:
+            count = progress()
+            if count is not None:
+                rate = (count - last_count) / (now - last_report)
+                log(f"  {now - began:6.0f} s: {count} messages stored, {rate:.0f} msg/s lately")
+                last_report, last_count = now, count
     elapsed = time.perf_counter() - began
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
@@ -209,8 +247,9 @@ def sync_run(
             env,
             stdout=subprocess.DEVNULL,
         )
-        seconds, rss = timed_sync(env, profile)
+        seconds, rss = timed_sync(env, profile, progress=lambda: stored_messages(env))
         resync, _ = timed_sync(env)
+        log(f"  sync {seconds:.1f} s, peak RSS {rss:.0f} MB, re-sync {resync:.2f} s")
         exported = parley(
             ["export", "--mailbox", MAILBOX, "--format", "jsonl", "-"],
             env,
