@@ -262,6 +262,10 @@ class Conversation(models.Model):
     def is_snoozed(self) -> bool:
         return self.snoozed_until is not None
 
+    @property
+    def is_overdue(self) -> bool:
+        return self.sla_overdue(timezone.now())
+
     def sla_overdue(self, now: datetime) -> bool:
         if self.is_closed:
             return False

@@ -1,0 +1,245 @@
+"""The inbox list: folders, filters, sorting, keyset pagination and folder counts.
+
+Read-only queries shared by the web inbox and the API. Pages are cut with a keyset on
+(sort key, id) — never OFFSET — and no COUNT(*) runs over the whole table for paging, so a
+page costs the same at 10,000 and at 1,000,000 messages. Folder counts count the open work
+(not closed conversations) plus a capped count of closed ones. See
+docs/decisions/0004-inbox-workflow.md.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from parley.accounts.access import team_ids_for_user
+from parley.conversations.models import (
+    CLOSED_STATUSES,
+    Conversation,
+    ConversationQuerySet,
+    ConversationRead,
+    Queue,
+)
+from parley.mail.models import Mailbox, Message
+
+if TYPE_CHECKING:
+    from parley.accounts.models import User
+
+PAGE_SIZE = 50
+CLOSED_COUNT_CAP = 1000
+
+
+class Folder(StrEnum):
+    OPEN = "open"
+    MINE = "mine"
+    UNASSIGNED = "unassigned"
+    SNOOZED = "snoozed"
+    CLOSED = "closed"
+    ALL = "all"
+
+
+class Sort(StrEnum):
+    ACTIVITY = "activity"  # newest activity first
+    ACTIVITY_ASC = "activity_asc"
+    CREATED = "created"  # newest conversation first
+    CREATED_ASC = "created_asc"
+
+
+@dataclass(frozen=True)
+class InboxFilters:
+    folder: Folder = Folder.OPEN
+    sort: Sort = Sort.ACTIVITY
+    queue_id: int | None = None
+    mailbox_id: int | None = None
+    status: str | None = None
+    priority: str | None = None
+    category_id: int | None = None
+    assignee_id: int | None = None
+    tag_id: int | None = None
+    contact_id: int | None = None
+    organization_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    has_attachments: bool = False
+
+
+@dataclass
+class InboxPage:
+    rows: list[Conversation]
+    next_cursor: str | None
+    filters: InboxFilters
+
+
+@dataclass
+class FolderCounts:
+    open: int = 0
+    mine: int = 0
+    unassigned: int = 0
+    snoozed: int = 0
+    closed: int = 0
+    closed_capped: bool = False
+    queues: list[Queue] = field(default_factory=list)
+    mailboxes: list[Mailbox] = field(default_factory=list)
+
+
+def _in_folder(qs: ConversationQuerySet, folder: Folder, user: User) -> ConversationQuerySet:
+    mine = Conversation.assignees.through.objects.filter(
+        conversation_id=OuterRef("pk"), user_id=user.pk
+    )
+    anyone = Conversation.assignees.through.objects.filter(conversation_id=OuterRef("pk"))
+    match folder:
+        case Folder.OPEN:
+            return qs.open()
+        case Folder.MINE:
+            return qs.open().filter(Exists(mine))
+        case Folder.UNASSIGNED:
+            return qs.open().filter(~Exists(anyone))
+        case Folder.SNOOZED:
+            return qs.snoozed()
+        case Folder.CLOSED:
+            return qs.filter(status__in=CLOSED_STATUSES)
+    return qs
+
+
+def _filtered(user: User, f: InboxFilters) -> ConversationQuerySet:
+    qs = _in_folder(Conversation.objects.visible_to(user).listed(), f.folder, user)
+    exact = {
+        "queue_id": f.queue_id,
+        "mailbox_id": f.mailbox_id,
+        "status": f.status,
+        "priority": f.priority,
+        "category_id": f.category_id,
+        "contact_id": f.contact_id,
+        "organization_id": f.organization_id,
+    }
+    qs = qs.filter(**{k: v for k, v in exact.items() if v is not None})
+    if f.assignee_id is not None:
+        through = Conversation.assignees.through.objects
+        qs = qs.filter(
+            Exists(through.filter(conversation_id=OuterRef("pk"), user_id=f.assignee_id))
+        )
+    if f.tag_id is not None:
+        through_tags = Conversation.tags.through.objects
+        qs = qs.filter(Exists(through_tags.filter(conversation_id=OuterRef("pk"), tag_id=f.tag_id)))
+    if f.has_attachments:
+        with_files = Message.objects.filter(conversation_id=OuterRef("pk"), has_attachments=True)
+        qs = qs.filter(Exists(with_files))
+    tz = timezone.get_current_timezone()
+    if f.date_from is not None:
+        qs = qs.filter(last_activity_at__gte=datetime.combine(f.date_from, time.min, tz))
+    if f.date_to is not None:
+        end = datetime.combine(f.date_to + timedelta(days=1), time.min, tz)
+        qs = qs.filter(last_activity_at__lt=end)
+    return qs
+
+
+def encode_cursor(conversation: Conversation, sort: Sort) -> str:
+    key = f"{conversation.last_activity_at.isoformat()}|{conversation.pk}"
+    if sort in (Sort.CREATED, Sort.CREATED_ASC):
+        key = str(conversation.pk)
+    return base64.urlsafe_b64encode(key.encode()).decode().rstrip("=")
+
+
+def _after_cursor(qs: ConversationQuerySet, cursor: str, sort: Sort) -> ConversationQuerySet:
+    """Rows strictly after the cursor's row in `sort` order; a bad cursor means page one."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        if sort in (Sort.CREATED, Sort.CREATED_ASC):
+            pk = int(raw)
+            return qs.filter(pk__lt=pk) if sort == Sort.CREATED else qs.filter(pk__gt=pk)
+        stamp, pk_text = raw.rsplit("|", 1)
+        at, pk = datetime.fromisoformat(stamp), int(pk_text)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return qs
+    if sort == Sort.ACTIVITY:
+        return qs.filter(Q(last_activity_at__lt=at) | Q(last_activity_at=at, pk__lt=pk))
+    return qs.filter(Q(last_activity_at__gt=at) | Q(last_activity_at=at, pk__gt=pk))
+
+
+ORDER = {
+    Sort.ACTIVITY: ("-last_activity_at", "-pk"),
+    Sort.ACTIVITY_ASC: ("last_activity_at", "pk"),
+    Sort.CREATED: ("-pk",),
+    Sort.CREATED_ASC: ("pk",),
+}
+
+
+def inbox_page(
+    user: User, filters: InboxFilters, *, cursor: str = "", size: int = PAGE_SIZE
+) -> InboxPage:
+    """One page of the inbox (three queries: rows, assignees, tags)."""
+    qs = _filtered(user, filters)
+    if cursor:
+        qs = _after_cursor(qs, cursor, filters.sort)
+    latest = Message.objects.filter(conversation_id=OuterRef("pk"), deleted_at__isnull=True)
+    latest = latest.order_by("-date", "-pk")
+    read = ConversationRead.objects.filter(
+        user_id=user.pk,
+        conversation_id=OuterRef("pk"),
+        last_read_at__gte=OuterRef("last_activity_at"),
+    )
+    qs = (
+        qs.select_related("queue", "category", "mailbox")
+        .prefetch_related("assignees", "tags")
+        .annotate(
+            snippet=Subquery(latest.values("snippet")[:1]),
+            last_from_name=Subquery(latest.values("from_name")[:1]),
+            last_from_address=Subquery(latest.values("from_address")[:1]),
+            is_unread=~Exists(read),
+        )
+        .order_by(*ORDER[filters.sort])
+    )
+    rows = list(qs[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    next_cursor = encode_cursor(rows[-1], filters.sort) if more and rows else None
+    return InboxPage(rows=rows, next_cursor=next_cursor, filters=filters)
+
+
+def new_activity_count(user: User, filters: InboxFilters, since: datetime, cap: int = 100) -> int:
+    """How many conversations in the current view moved since `since` (capped)."""
+    qs = _filtered(user, filters).filter(last_activity_at__gt=since)
+    return qs[:cap].count()
+
+
+def folder_counts(user: User) -> FolderCounts:
+    """Counts for the sidebar (four queries, over the open work and a capped closed count)."""
+    visible = Conversation.objects.visible_to(user).listed()
+    not_closed = visible.exclude(status__in=CLOSED_STATUSES)
+    through = Conversation.assignees.through.objects
+    mine = Exists(through.filter(conversation_id=OuterRef("pk"), user_id=user.pk))
+    anyone = Exists(through.filter(conversation_id=OuterRef("pk")))
+    awake = Q(snoozed_until__isnull=True)
+    totals = not_closed.aggregate(
+        open=Count("pk", filter=awake),
+        mine=Count("pk", filter=awake & Q(mine)),
+        unassigned=Count("pk", filter=awake & ~Q(anyone)),
+        snoozed=Count("pk", filter=~awake),
+    )
+    closed = visible.filter(status__in=CLOSED_STATUSES)[: CLOSED_COUNT_CAP + 1].count()
+    open_now = not_closed.filter(awake).order_by()
+    per_queue = dict(open_now.values_list("queue_id").annotate(n=Count("pk")))
+    per_mailbox = dict(open_now.values_list("mailbox_id").annotate(n=Count("pk")))
+    queues = list(Queue.objects.filter(team_id__in=team_ids_for_user(user)).order_by("name"))
+    mailboxes = list(Mailbox.objects.visible_to(user).order_by("name"))
+    for queue in queues:
+        queue.open_count = per_queue.get(queue.pk, 0)  # type: ignore[attr-defined]  # display-only attribute
+    for mailbox in mailboxes:
+        mailbox.open_count = per_mailbox.get(mailbox.pk, 0)  # type: ignore[attr-defined]  # display-only attribute
+    return FolderCounts(
+        open=totals["open"],
+        mine=totals["mine"],
+        unassigned=totals["unassigned"],
+        snoozed=totals["snoozed"],
+        closed=min(closed, CLOSED_COUNT_CAP),
+        closed_capped=closed > CLOSED_COUNT_CAP,
+        queues=queues,
+        mailboxes=mailboxes,
+    )

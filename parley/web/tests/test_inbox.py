@@ -1,0 +1,213 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from parley.conversations.models import Conversation, Queue, Status, Tag
+from parley.conversations.services.records import mark_read
+from parley.conversations.services.workflow import (
+    change_tags,
+    close_conversations,
+    set_assignees,
+    snooze_conversations,
+)
+from parley.conversations.tests.factories import make_conversation, make_message
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def conversations(team_a):
+    return [make_conversation(team_a, f"Subject {i}") for i in range(3)]
+
+
+def rows(response):
+    return response.text.count('data-testid="inbox-row"')
+
+
+@pytest.mark.parametrize("persona", ["alice", "bob", "dave"])
+def test_team_members_and_readers_see_the_inbox(client, request, conversations, persona):
+    client.force_login(request.getfixturevalue(persona))
+
+    response = client.get("/inbox/")
+
+    assert response.status_code == 200
+    assert rows(response) == 3
+    assert "Subject 1" in response.text
+
+
+def test_an_outsider_sees_none_of_team_a(client, charlie, conversations):
+    client.force_login(charlie)
+
+    response = client.get("/inbox/")
+
+    assert response.status_code == 200
+    assert rows(response) == 0
+    assert "Subject 1" not in response.text
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    for url in ["/inbox/", "/inbox/poll/"]:
+        assert client.get(url).status_code == 302
+    assert client.post("/inbox/bulk/").status_code == 302
+
+
+def test_readers_get_no_bulk_bar(client, dave, conversations):
+    client.force_login(dave)
+
+    response = client.get("/inbox/")
+
+    assert 'data-testid="bulk-bar"' not in response.text
+
+
+def test_folders_filter_and_count(client, alice, bob, team_a, conversations):
+    first, second, third = conversations
+    set_assignees(actor=alice, conversations=[first], users=[bob])
+    close_conversations(actor=alice, conversations=[second])
+    snooze_conversations(
+        actor=alice, conversations=[third], until=timezone.now() + timedelta(days=1)
+    )
+    client.force_login(bob)
+
+    assert rows(client.get("/inbox/?folder=open")) == 1
+    assert rows(client.get("/inbox/?folder=mine")) == 1
+    assert rows(client.get("/inbox/?folder=unassigned")) == 0
+    assert rows(client.get("/inbox/?folder=closed")) == 1
+    response = client.get("/inbox/?folder=snoozed")
+    assert rows(response) == 1
+    assert response.context["counts"].closed == 1
+    assert response.context["counts"].mine == 1
+
+
+def test_filters_by_tag_queue_priority_and_attachments(client, alice, team_a, conversations):
+    vip = Tag.objects.create(team=team_a, name="vip")
+    change_tags(actor=alice, conversations=conversations[:2], add=[vip])
+    make_message(conversations[0], has_attachments=True)
+    client.force_login(alice)
+
+    assert rows(client.get(f"/inbox/?tag={vip.pk}")) == 2
+    assert rows(client.get("/inbox/?attachments=1")) == 1
+    assert rows(client.get("/inbox/?priority=urgent")) == 0
+    queue = Queue.objects.create(team=team_a, name="Sales")
+    assert rows(client.get(f"/inbox/?queue={queue.pk}")) == 0
+
+
+def test_unread_rows_are_bold_until_read(client, bob, conversations):
+    client.force_login(bob)
+    for conversation in conversations[1:]:
+        mark_read(user=bob, conversation=conversation)
+
+    response = client.get("/inbox/")
+
+    unread = [row for row in response.context["page"].rows if row.is_unread]
+    assert [row.pk for row in unread] == [conversations[0].pk]
+    assert response.text.count('class="unread') == 1
+
+
+def test_keyset_pages_walk_every_conversation_once(client, alice, team_a, settings):
+    made = [make_conversation(team_a, f"Bulk {i}") for i in range(7)]
+    # Two share a timestamp: the id breaks the tie.
+    Conversation.objects.filter(pk__in=[made[2].pk, made[3].pk]).update(
+        last_activity_at=made[2].last_activity_at
+    )
+    client.force_login(alice)
+    from parley.conversations import inbox
+
+    seen: list[int] = []
+    cursor = ""
+    for _ in range(10):
+        page = inbox.inbox_page(alice, inbox.InboxFilters(), cursor=cursor, size=3)
+        seen += [row.pk for row in page.rows]
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert sorted(seen) == sorted(c.pk for c in made)
+    assert len(seen) == len(set(seen))
+    response = client.get(f"/inbox/?cursor={inbox.encode_cursor(made[-1], inbox.Sort.ACTIVITY)}")
+    assert rows(response) == 6
+
+
+def test_the_inbox_has_a_constant_number_of_queries(
+    client, alice, bob, team_a, django_assert_num_queries
+):
+    vip = Tag.objects.create(team=team_a, name="vip")
+    Queue.objects.create(team=team_a, name="Sales")
+    client.force_login(alice)
+
+    def fill(n):
+        made = [make_conversation(team_a, f"S{n}-{i}") for i in range(n)]
+        for conversation in made:
+            make_message(conversation)
+        set_assignees(actor=alice, conversations=made, users=[alice, bob])
+        change_tags(actor=alice, conversations=made, add=[vip])
+
+    fill(2)
+    with django_assert_num_queries(20, info="inbox") as small:
+        client.get("/inbox/")
+    fill(20)
+    with django_assert_num_queries(len(small.captured_queries)):
+        response = client.get("/inbox/")
+    assert rows(response) == 22
+
+
+def test_the_poll_reports_new_activity_since_the_page(client, alice, team_a, conversations):
+    client.force_login(alice)
+    since = (timezone.now() - timedelta(minutes=1)).isoformat()
+
+    response = client.get("/inbox/poll/", {"since": since, "folder": "open"})
+    later = client.get("/inbox/poll/", {"since": timezone.now().isoformat()})
+
+    assert 'data-new-count="3"' in response.text
+    assert 'data-new-count="0"' in later.text
+
+
+def test_bulk_close_reports_each_conversation(client, alice, conversations):
+    client.force_login(alice)
+    ids = [c.pk for c in conversations]
+    close_conversations(actor=alice, conversations=conversations[:1])
+
+    response = client.post(
+        "/inbox/bulk/", {"action": "close", "ids": ids}, headers={"HX-Request": "true"}
+    )
+
+    assert response.status_code == 200
+    assert response["HX-Trigger"] == "inboxChanged"
+    assert "2 conversation(s) changed." in response.text
+    assert f"#{conversations[0].number}" in response.text
+    assert all(c.status == Status.CLOSED for c in Conversation.objects.filter(pk__in=ids))
+
+
+def test_bulk_assign_by_a_reader_is_refused(client, dave, bob, conversations):
+    client.force_login(dave)
+
+    response = client.post(
+        "/inbox/bulk/",
+        {"action": "assign", "ids": [conversations[0].pk], "users": [bob.pk]},
+        headers={"HX-Request": "true"},
+    )
+
+    assert "0 conversation(s) changed." in response.text
+    assert not conversations[0].assignees.exists()
+
+
+def test_bulk_actions_ignore_conversations_of_other_teams(client, charlie, conversations):
+    client.force_login(charlie)
+
+    response = client.post("/inbox/bulk/", {"action": "close", "ids": [conversations[0].pk]})
+
+    assert response.status_code == 302
+    assert Conversation.objects.get(pk=conversations[0].pk).status == Status.NEW
+
+
+def test_bulk_snooze_without_a_time_asks_for_one(client, alice, conversations):
+    client.force_login(alice)
+
+    response = client.post(
+        "/inbox/bulk/",
+        {"action": "snooze", "ids": [conversations[0].pk]},
+        headers={"HX-Request": "true"},
+    )
+
+    assert "Choose when" in response.text
