@@ -5,8 +5,9 @@ faster, and we need only a handful of commands). This module is the only place t
 IMAP; it turns every low-level failure into a domain exception from parley.mail.exceptions
 with a message meant for the person who configured the mailbox.
 
-The client only reads: folders are opened with EXAMINE (read-only) and messages fetched with
+Sync only reads: folders are opened with EXAMINE (read-only) and messages fetched with
 BODY.PEEK[], so sync never sets \\Seen, and nothing here deletes, moves or flags anything.
+The single write, ``append``, is used by the outbox to file sent mail in the Sent folder.
 """
 
 from __future__ import annotations
@@ -375,6 +376,16 @@ class ImapClient:
 
     def noop(self) -> None:
         self._call("NOOP", self._conn.noop)
+
+    def append(self, folder: str, raw: bytes, *, seen: bool = True) -> None:
+        """APPEND one message to `folder` (the outbox files sent mail in Sent this way).
+
+        The one write this client makes; sync itself never calls it.
+        """
+        flags = "(\\Seen)" if seen else ""
+        self._call(
+            "APPEND", lambda: self._conn.append(encode_folder(folder), flags, None, raw), folder
+        )
 
     # Error mapping.
 
