@@ -22,6 +22,8 @@ WORKER_COMMANDS: list[list[str]] = [
     ["sync"],
     # Search index: catch up with new messages, contacts and organizations every few seconds.
     ["searchindex", "--loop"],
+    # Outbox: send queued mail exactly once, file it in Sent (parley.compose.worker).
+    ["outbox"],
 ]
 
 
