@@ -6,6 +6,7 @@ from parley.calls.providers.generic.views import call_webhook
 from parley.web.views import (
     calls,
     contacts,
+    conversation_actions,
     conversations,
     home,
     inbox,
@@ -152,6 +153,41 @@ urlpatterns = [
         name="conversation",
     ),
     path("messages/<int:message_id>/raw/", conversations.message_raw, name="message_raw"),
+    path(
+        "conversations/<int:conversation_id>/note/",
+        conversation_actions.conversation_note,
+        name="conversation_note",
+    ),
+    path(
+        "conversations/<int:conversation_id>/action/",
+        conversation_actions.conversation_action,
+        name="conversation_action",
+    ),
+    path(
+        "conversations/<int:conversation_id>/follow/",
+        conversation_actions.conversation_follow,
+        name="conversation_follow",
+    ),
+    path(
+        "conversations/<int:conversation_id>/merge/",
+        conversation_actions.conversation_merge,
+        name="conversation_merge",
+    ),
+    path(
+        "conversations/<int:conversation_id>/presence/",
+        conversation_actions.conversation_presence,
+        name="conversation_presence",
+    ),
+    path(
+        "conversations/<int:conversation_id>/print/",
+        conversation_actions.conversation_print,
+        name="conversation_print",
+    ),
+    path(
+        "messages/<int:message_id>/split/",
+        conversation_actions.message_split,
+        name="message_split",
+    ),
     path("attachments/<int:attachment_id>/", conversations.attachment, name="attachment"),
     # PBX webhook (CALLS): signed with the team's secret, no session.
     path("hooks/calls/<uuid:webhook_id>", call_webhook, name="call_webhook"),

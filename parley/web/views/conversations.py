@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import F, Prefetch, Q, prefetch_related_objects
 from django.http import FileResponse, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
@@ -22,8 +22,11 @@ from parley.conversations.access import (
     get_message_for_user,
 )
 from parley.conversations.models import Conversation
+from parley.conversations.quoting import split_reply
+from parley.conversations.services.records import mark_read, touch_presence
 from parley.mail import blobs
 from parley.mail.models import Attachment, Mailbox, Message
+from parley.web.views.conversation_actions import conversation_extras
 
 if TYPE_CHECKING:
     from parley.web.views._auth import AuthenticatedHttpRequest
@@ -79,13 +82,23 @@ def _html_with_inline_images(message: Message) -> SafeString:
 @login_required
 def conversation(request: AuthenticatedHttpRequest, conversation_id: int) -> HttpResponse:
     item = get_conversation_for_user(request.user, conversation_id)
+    if item.merged_into_id is not None:
+        return redirect("web:conversation", item.merged_into_id)
     messages = list(
         item.messages.alive()
         .order_by(F("date").asc(nulls_first=True), "pk")
         .prefetch_related("attachments")
     )
-    rows = [(m, _html_with_inline_images(m) if m.html else "") for m in messages]
-    context = {"conversation": item, "rows": rows}
+    rows = [
+        (m, _html_with_inline_images(m) if m.html else "", split_reply(m.text)) for m in messages
+    ]
+    mark_read(user=request.user, conversation=item)
+    touch_presence(user=request.user, conversation=item)
+    context = {
+        "conversation": item,
+        "rows": rows,
+        **conversation_extras(request.user, item, messages),
+    }
     return render(request, "web/conversation_detail.html", context)
 
 
