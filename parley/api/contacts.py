@@ -14,7 +14,7 @@ from ninja import Router, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from parley.accounts.access import can_manage_team, get_team_for_user, team_ids_for_user
+from parley.accounts.access import get_team_for_user, team_ids_for_user
 from parley.accounts.models import Team, User
 from parley.api.schemas import ErrorOut
 from parley.api.schemas_contacts import (
@@ -31,6 +31,7 @@ from parley.api.schemas_contacts import (
 )
 from parley.contacts import services
 from parley.contacts.access import (
+    can_delete_account,
     get_contact_for_user,
     get_email_of_contact,
     get_organization_for_user,
@@ -202,7 +203,7 @@ def delete_contact(request: HttpRequest, contact_id: int) -> Status[None]:
     user = _user(request)
     with _answers():
         contact = get_contact_for_user(user, contact_id, write=True)
-    if not can_manage_team(user, contact.team_id):
+    if not can_delete_account(user, contact):
         raise HttpError(403, "Only admins and managers delete contacts.")
     services.delete_contact(contact=contact)
     return Status(204, None)
@@ -349,7 +350,7 @@ def delete_organization(request: HttpRequest, organization_id: int) -> Status[No
     user = _user(request)
     with _answers():
         organization = get_organization_for_user(user, organization_id, write=True)
-    if not can_manage_team(user, organization.team_id):
+    if not can_delete_account(user, organization):
         raise HttpError(403, "Only admins and managers delete organizations.")
     services.delete_organization(organization=organization)
     return Status(204, None)

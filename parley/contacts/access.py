@@ -1,18 +1,33 @@
-"""Fetch contacts and organizations for a user: 404 for outsiders, 403 for readers' writes.
+"""Who may see and change which contacts, organizations and leads; fetch them for a user:
+404 for those who may not see a record, 403 for those who may see but not change it.
 
-Views and API handlers use only these helpers to load a single record (STYLE.md section 4).
+Views and API handlers use only these helpers to load a single record (STYLE.md section 4),
+and lists start from `Contact.objects.visible_to(user)` / `Organization.objects.visible_to`,
+which apply the same rules (CR3):
+
+- A team without account roles: every member reads every account; agents and above write.
+- A team with account roles (`AccountRole`): team admins and managers still read and write
+  everything. Other members read the accounts they manage and those of the types they are
+  reader or admin of; they change the accounts they manage and those of the types they
+  administer (never as a team reader), and admins of a type delete its accounts.
+
+Leads stay visible to the whole team.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 
 from parley.accounts.access import can_manage_team, check_team_access, memberships_for_user
-from parley.accounts.models import MANAGE_ROLES, Team
+from parley.accounts.models import MANAGE_ROLES, WRITE_ROLES, Team
 from parley.contacts.models import (
+    AccountRole,
+    AccountRoleKind,
     Contact,
     ContactEmail,
     ContactPhone,
@@ -25,6 +40,110 @@ if TYPE_CHECKING:
 
     from parley.accounts.access import AnyUser
 
+Account = Contact | Organization
+
+
+@dataclass(frozen=True, slots=True)
+class TeamLimits:
+    """A restricted member's reach in one team."""
+
+    read_types: frozenset[str]
+    admin_types: frozenset[str]
+    can_write: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AccountScope:
+    """What one user may see of each team's accounts, computed in two queries."""
+
+    user_id: int | None
+    full_read: frozenset[int] = frozenset()
+    full_write: frozenset[int] = frozenset()
+    limited: dict[int, TeamLimits] = field(default_factory=dict)
+
+    def condition(self) -> Q:
+        """Accounts the user may read (managers__ joins: use in a pk__in subquery)."""
+        condition = Q(team_id__in=self.full_read)
+        for team_id, limits in self.limited.items():
+            condition |= Q(team_id=team_id) & (
+                Q(managers__pk=self.user_id) | Q(account_type__in=limits.read_types)
+            )
+        return condition
+
+    def may_write(self, account: Account, *, is_manager: bool) -> bool:
+        if account.team_id in self.full_write:
+            return True
+        limits = self.limited.get(account.team_id)
+        if limits is None or not limits.can_write:
+            return False
+        return is_manager or account.account_type in limits.admin_types
+
+    def may_delete(self, account: Account) -> bool:
+        limits = self.limited.get(account.team_id)
+        return (
+            limits is not None and limits.can_write and account.account_type in limits.admin_types
+        )
+
+
+def account_scope(user: AnyUser) -> AccountScope:
+    memberships = list(memberships_for_user(user).values_list("team_id", "role"))
+    if not memberships or user.pk is None:
+        return AccountScope(user_id=None)
+    team_ids = [team_id for team_id, _role in memberships]
+    restricted = set(
+        AccountRole.objects.filter(team_id__in=team_ids).values_list("team_id", flat=True)
+    )
+    mine: dict[int, dict[str, set[str]]] = {}
+    if restricted:
+        for team_id, account_type, role in AccountRole.objects.filter(
+            user_id=user.pk, team_id__in=restricted
+        ).values_list("team_id", "account_type", "role"):
+            mine.setdefault(team_id, {}).setdefault(role, set()).add(account_type)
+    full_read, full_write, limited = set(), set(), {}
+    for team_id, role in memberships:
+        if role in MANAGE_ROLES or team_id not in restricted:
+            full_read.add(team_id)
+            if role in WRITE_ROLES:
+                full_write.add(team_id)
+            continue
+        roles = mine.get(team_id, {})
+        admin = frozenset(roles.get(AccountRoleKind.ADMIN, set()))
+        limited[team_id] = TeamLimits(
+            read_types=admin | frozenset(roles.get(AccountRoleKind.READER, set())),
+            admin_types=admin,
+            can_write=role in WRITE_ROLES,
+        )
+    return AccountScope(
+        user_id=user.pk,
+        full_read=frozenset(full_read),
+        full_write=frozenset(full_write),
+        limited=limited,
+    )
+
+
+def _check_account_write(user: AnyUser, account: Account) -> None:
+    """PermissionDenied unless `user` may change `account` (which they can already see)."""
+    check_team_access(user, account.team_id, write=True)
+    scope = account_scope(user)
+    is_manager = account.managers.filter(pk=user.pk).exists()
+    if not scope.may_write(account, is_manager=is_manager):
+        raise PermissionDenied
+
+
+def can_write_account(user: AnyUser, account: Account) -> bool:
+    try:
+        _check_account_write(user, account)
+    except (PermissionDenied, Http404):
+        return False
+    return True
+
+
+def can_delete_account(user: AnyUser, account: Account) -> bool:
+    """Team admins and managers, and admins of the account's type."""
+    if can_manage_team(user, account.team_id):
+        return True
+    return account_scope(user).may_delete(account)
+
 
 def get_contact_for_user(user: AnyUser, contact_id: int, *, write: bool = False) -> Contact:
     contact = (
@@ -35,7 +154,9 @@ def get_contact_for_user(user: AnyUser, contact_id: int, *, write: bool = False)
     )
     if contact is None:
         raise Http404
-    check_team_access(user, contact.team_id, write=write)
+    check_team_access(user, contact.team_id)
+    if write:
+        _check_account_write(user, contact)
     return contact
 
 
@@ -45,7 +166,9 @@ def get_organization_for_user(
     organization = Organization.objects.visible_to(user).filter(pk=organization_id).first()
     if organization is None:
         raise Http404
-    check_team_access(user, organization.team_id, write=write)
+    check_team_access(user, organization.team_id)
+    if write:
+        _check_account_write(user, organization)
     return organization
 
 

@@ -177,7 +177,13 @@ class OrganizationQuerySet(models.QuerySet["Organization"]):
         return self.filter(team_id__in=list(team_ids))
 
     def visible_to(self, user: AnyUser) -> OrganizationQuerySet:
-        return self.for_teams(team_ids_for_user(user))
+        """Organizations `user` may read (account roles apply: `parley.contacts.access`)."""
+        from parley.contacts.access import account_scope
+
+        scope = account_scope(user)
+        if not scope.limited:
+            return self.for_teams(scope.full_read)
+        return self.filter(pk__in=Organization.objects.filter(scope.condition()).values("pk"))
 
     def managed_by(self, user: User) -> OrganizationQuerySet:
         return self.filter(managers__pk=user.pk)
@@ -242,7 +248,13 @@ class ContactQuerySet(models.QuerySet["Contact"]):
         return self.filter(team_id__in=list(team_ids))
 
     def visible_to(self, user: AnyUser) -> ContactQuerySet:
-        return self.for_teams(team_ids_for_user(user))
+        """Contacts `user` may read (account roles apply: `parley.contacts.access`)."""
+        from parley.contacts.access import account_scope
+
+        scope = account_scope(user)
+        if not scope.limited:
+            return self.for_teams(scope.full_read)
+        return self.filter(pk__in=Contact.objects.filter(scope.condition()).values("pk"))
 
     def managed_by(self, user: User) -> ContactQuerySet:
         return self.filter(managers__pk=user.pk)
@@ -498,3 +510,39 @@ class Activity(models.Model):
     @override
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class AccountRoleKind(models.TextChoices):
+    READER = "reader", _("Reader of all accounts of the type")
+    ADMIN = "admin", _("Admin of the type")
+
+
+class AccountRole(models.Model):
+    """A member's role over the team's accounts of one type (CR3), on top of membership.
+
+    A team without any account role works as before: every member sees every contact and
+    organization. Once it grants one, members who are not team admins or managers see only
+    the accounts they manage and those of the types they read or administer; see
+    `parley.contacts.access`.
+    """
+
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account_roles"
+    )
+    account_type = models.CharField(_("account type"), max_length=100)
+    role = models.CharField(_("role"), max_length=16, choices=AccountRoleKind.choices)
+
+    class Meta:
+        ordering = ("team", "account_type", "user")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "user", "account_type"], name="contacts_accountrole_unique"
+            ),
+        ]
+        verbose_name = _("account role")
+        verbose_name_plural = _("account roles")
+
+    @override
+    def __str__(self) -> str:
+        return f"{self.user} {self.role} of {self.account_type}"

@@ -15,6 +15,7 @@ from parley.web.views import (
     meetings,
     organizations,
     search,
+    settings_account_roles,
     settings_custom_fields,
     settings_lists,
     settings_profile,
@@ -69,6 +70,16 @@ urlpatterns = [
     ),
     # Settings → Lists (CRM-2).
     path("settings/lists/", settings_lists.lists, name="settings_lists"),
+    path(
+        "settings/account-roles/",
+        settings_account_roles.account_roles,
+        name="settings_account_roles",
+    ),
+    path(
+        "settings/account-roles/<int:role_id>/revoke/",
+        settings_account_roles.account_role_revoke,
+        name="settings_account_role_revoke",
+    ),
     path(
         "settings/custom-fields/",
         settings_custom_fields.custom_fields,

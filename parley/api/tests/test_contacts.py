@@ -279,7 +279,19 @@ def test_the_list_query_count_does_not_grow_with_contacts(
             phones=[NewPhone(f"601 234 5{n:02d}")],
         )
         tag_contact(contact=contact, name=f"t{n % 3}")
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         body = client.get("/api/v1/contacts", headers=headers).json()
     assert body["count"] == 15
     assert all(item["emails"] and item["phones"] and item["tags"] for item in body["items"])
+
+
+def test_the_api_follows_account_roles(client, bob, dave, team_a):
+    from parley.contacts.services.account_roles import grant_account_role
+
+    partner = create_contact(
+        team=team_a, fields={"first_name": "Partnerka", "account_type": "partner"}
+    )
+    grant_account_role(team=team_a, user=dave, account_type="partner", role="reader")
+    assert _json(client, "get", f"/api/v1/contacts/{partner.pk}", bob).status_code == 404
+    assert _json(client, "get", "/api/v1/contacts", bob).json()["items"] == []
+    assert _json(client, "get", f"/api/v1/contacts/{partner.pk}", dave).status_code == 200

@@ -14,10 +14,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from parley.accounts.access import can_manage_team, team_ids_for_user
+from parley.accounts.access import team_ids_for_user
 from parley.accounts.models import Team
 from parley.contacts import services
-from parley.contacts.access import get_contact_for_user, get_email_of_contact, get_phone_of_contact
+from parley.contacts.access import (
+    can_delete_account,
+    can_write_account,
+    get_contact_for_user,
+    get_email_of_contact,
+    get_phone_of_contact,
+)
 from parley.contacts.choices import labels_for_teams
 from parley.contacts.custom_fields import custom_display, definitions_for, filter_custom
 from parley.contacts.exceptions import ContactsError, InvalidEmailError, InvalidPhoneError
@@ -46,7 +52,7 @@ def contact_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         mine=request.GET.get("mine") == "1",
     )
     team_ids = team_ids_for_user(request.user)
-    contacts = filter_contacts(Contact.objects.for_teams(team_ids), filters, request.user)
+    contacts = filter_contacts(Contact.objects.visible_to(request.user), filters, request.user)
     custom_fields = definitions_for(team_ids, FieldTarget.CONTACT)
     contacts = filter_custom(contacts, custom_fields, request.GET)
     page = Paginator(contact_list_queryset(contacts), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -64,7 +70,7 @@ def contact_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _detail_context(request: AuthenticatedHttpRequest, contact: Contact) -> dict[str, object]:
-    writable = contact.team_id in team_ids_for_user(request.user, write=True)
+    writable = can_write_account(request.user, contact)
     return {
         "contact": contact,
         "labels": labels_for_teams([contact.team_id]),
@@ -74,7 +80,7 @@ def _detail_context(request: AuthenticatedHttpRequest, contact: Contact) -> dict
         "tags": contact.tags.all(),
         "managers": contact.managers.all(),
         "can_write": writable,
-        "can_delete": can_manage_team(request.user, contact.team_id),
+        "can_delete": can_delete_account(request.user, contact),
         "email_form": EmailForm(),
         "phone_form": PhoneForm(),
     } | timeline_context(request, "contact", contact)
@@ -156,7 +162,7 @@ def contact_edit(request: AuthenticatedHttpRequest, contact_id: int) -> HttpResp
 @login_required
 def contact_delete(request: AuthenticatedHttpRequest, contact_id: int) -> HttpResponse:
     contact = get_contact_for_user(request.user, contact_id, write=True)
-    if not can_manage_team(request.user, contact.team_id):
+    if not can_delete_account(request.user, contact):
         raise PermissionDenied
     services.delete_contact(contact=contact)
     messages.success(request, _("The contact has been deleted."))

@@ -14,15 +14,19 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from parley.accounts.access import can_manage_team, team_ids_for_user
+from parley.accounts.access import team_ids_for_user
 from parley.accounts.models import Team
 from parley.contacts import services
-from parley.contacts.access import get_organization_for_user
+from parley.contacts.access import (
+    can_delete_account,
+    can_write_account,
+    get_organization_for_user,
+)
 from parley.contacts.choices import labels_for_teams
 from parley.contacts.custom_fields import custom_display, definitions_for, filter_custom
 from parley.contacts.exceptions import ContactsError, InvalidTaxIdError
 from parley.contacts.forms import ORGANIZATION_FIELDS, OrganizationForm
-from parley.contacts.models import FieldTarget, Organization, Tag
+from parley.contacts.models import Contact, FieldTarget, Organization, Tag
 from parley.contacts.queries import (
     OrganizationFilters,
     contact_list_queryset,
@@ -45,7 +49,7 @@ def organization_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     team_ids = team_ids_for_user(request.user)
     organizations = filter_organizations(
-        Organization.objects.for_teams(team_ids), filters, request.user
+        Organization.objects.visible_to(request.user), filters, request.user
     )
     custom_fields = definitions_for(team_ids, FieldTarget.ORGANIZATION)
     organizations = filter_custom(organizations, custom_fields, request.GET)
@@ -72,12 +76,14 @@ def organization_detail(request: AuthenticatedHttpRequest, organization_id: int)
         "organization": organization,
         "labels": labels_for_teams([organization.team_id]),
         "custom_values": custom_display(organization, FieldTarget.ORGANIZATION),
-        "contacts": contact_list_queryset(organization.contacts.all()),
+        "contacts": contact_list_queryset(
+            Contact.objects.visible_to(request.user).filter(organization=organization)
+        ),
         "domains": organization.domains.all(),
         "tags": organization.tags.all(),
         "managers": organization.managers.all(),
-        "can_write": organization.team_id in team_ids_for_user(request.user, write=True),
-        "can_delete": can_manage_team(request.user, organization.team_id),
+        "can_write": can_write_account(request.user, organization),
+        "can_delete": can_delete_account(request.user, organization),
     } | timeline_context(request, "organization", organization)
     return render(request, "web/organization_detail.html", context)
 
@@ -148,7 +154,7 @@ def organization_edit(request: AuthenticatedHttpRequest, organization_id: int) -
 @login_required
 def organization_delete(request: AuthenticatedHttpRequest, organization_id: int) -> HttpResponse:
     organization = get_organization_for_user(request.user, organization_id, write=True)
-    if not can_manage_team(request.user, organization.team_id):
+    if not can_delete_account(request.user, organization):
         raise PermissionDenied
     services.delete_organization(organization=organization)
     messages.success(request, _("The organization has been deleted."))
