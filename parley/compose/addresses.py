@@ -22,7 +22,8 @@ def split_addresses(text: str | Iterable[str]) -> list[str]:
     pieces = [piece for item in items for piece in _SPLIT_RE.split(item) if piece.strip()]
     found = []
     for piece in pieces:
-        parsed = getaddresses([piece])
+        # "Name <address>" keeps the address; anything else is taken as typed.
+        parsed = getaddresses([piece]) if "<" in piece else []
         address = parsed[0][1] if parsed and parsed[0][1] else piece
         found.append(address.strip())
     return found

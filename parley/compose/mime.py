@@ -89,7 +89,7 @@ class _TextExtractor(HTMLParser):
         if tag == "a" and self._href and not self._href.startswith("mailto:"):
             self.parts.append(f" ({self._href})")
             self._href = None
-        if tag in _BLOCKS and tag != "br":
+        if tag in _BLOCKS and tag not in {"br", "li"}:
             self.parts.append("\n")
 
     @override
