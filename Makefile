@@ -6,6 +6,16 @@ export PARLEY_DATA_DIR ?= $(CURDIR)/var
 
 .PHONY: run install install-dev test test-fast lint format messages clean
 
+# The composer's rich text editor (Trix), installed from the npm registry into the compose
+# app's static files; never committed (see .gitignore).
+TRIX_VERSION := 2.1.19
+TRIX_DIR := parley/compose/static/compose/vendor
+$(TRIX_DIR)/.trix-$(TRIX_VERSION):
+	npm install --silent --no-audit --no-fund --prefix var/npm trix@$(TRIX_VERSION)
+	mkdir -p $(TRIX_DIR)
+	cp var/npm/node_modules/trix/dist/trix.umd.min.js var/npm/node_modules/trix/dist/trix.css $(TRIX_DIR)/
+	touch $@
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -18,9 +28,9 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed $(TRIX_DIR)/.trix-$(TRIX_VERSION)
 
-install-dev: $(VENV)/.dev-installed
+install-dev: $(VENV)/.dev-installed $(TRIX_DIR)/.trix-$(TRIX_VERSION)
 
 run: install
 	$(BIN)/parley migrate --no-input -v 0
