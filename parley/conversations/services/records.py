@@ -41,7 +41,7 @@ from parley.mail.models import Message
 
 if TYPE_CHECKING:
     from parley.accounts.models import Team, User
-    from parley.contacts.models import Contact
+    from parley.contacts.models import Contact, Organization
     from parley.conversations.models import Queue
 
 # "@bob" or "@bob@example.com" at the start of a word (not the domain of an address).
@@ -210,6 +210,40 @@ def link_contact(*, actor: User, conversation: Conversation, contact: Contact | 
         conversation.organization_id = contact.organization_id if contact else None
         conversation.save(update_fields=["contact", "organization"])
         record_event(conversation, EventKind.LINKED, actor, contact=contact.pk if contact else None)
+
+
+def attach_customer(
+    *,
+    conversation: Conversation,
+    contact: Contact | None,
+    actor: User | None,
+    organization: Organization | None = None,
+) -> Conversation:
+    """Set (or, with neither given, clear) the conversation's contact and organization.
+
+    For triage and the "Add customer" panel: no access check (callers fetched the
+    conversation for writing, or act as the system with `actor=None`) and a non-durable
+    transaction, so it joins the caller's. Records a LINKED system comment when something
+    changed.
+    """
+    for record in (contact, organization):
+        if record is not None and record.team_id != conversation.team_id:
+            raise RefusedError(_("The contact belongs to another team."))
+    org_id = organization.pk if organization else (contact.organization_id if contact else None)
+    new = (contact.pk if contact else None, org_id)
+    if (conversation.contact_id, conversation.organization_id) == new:
+        return conversation
+    with transaction.atomic():
+        conversation.contact_id, conversation.organization_id = new
+        conversation.updated_at = timezone.now()
+        conversation.save(update_fields=["contact", "organization", "updated_at"])
+        record_event(conversation, EventKind.LINKED, actor, contact=new[0], organization=new[1])
+    return conversation
+
+
+def detach_customer(*, conversation: Conversation, actor: User | None) -> Conversation:
+    """Clear the contact and organization (a LINKED system comment records it)."""
+    return attach_customer(conversation=conversation, contact=None, actor=actor)
 
 
 def mark_read(*, user: User, conversation: Conversation) -> None:
