@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "parley.calls",
     "parley.search",
     "parley.compose",
+    "parley.triage",
     "parley.api",
     "parley.web",
 ]
