@@ -54,6 +54,8 @@ PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 PG_BENCH_DB = "parley_bench"
 # The module run as `parley` (python -m CLI_MODULE ...); PARLEY_BENCH_CLI overrides it.
 CLI_MODULE = os.environ.get("PARLEY_BENCH_CLI", "parley.cli")
+# Where Parley's code is run from (--code): the checkout, or an export of one commit.
+CODE = REPO
 
 # Targets on the 2-core machine (issue 3 part 9).
 TARGET_RATIO = 0.5
@@ -136,7 +138,7 @@ def parley(args: list[str], env: dict[str, str], **kwargs: Any) -> subprocess.Co
     return subprocess.run(
         [sys.executable, "-m", CLI_MODULE, *args],
         env=env,
-        cwd=REPO,
+        cwd=CODE,
         check=True,
         text=True,
         **kwargs,
@@ -173,7 +175,7 @@ def timed_sync(
         prefix += ["-m", "cProfile", "-o", str(profile)]
     began = time.perf_counter()
     proc = subprocess.Popen(
-        [*prefix, "-m", CLI_MODULE, "sync", MAILBOX, "--once"], env=env, cwd=REPO
+        [*prefix, "-m", CLI_MODULE, "sync", MAILBOX, "--once"], env=env, cwd=CODE
     )
     last_report, last_count = began, 0
     while True:
@@ -388,13 +390,23 @@ def main() -> None:
         type=Path,
         help="write a cProfile of the first SQLite (else PostgreSQL) sync to this file",
     )
+    parser.add_argument(
+        "--code",
+        type=Path,
+        default=REPO,
+        help="run Parley from this directory, e.g. `git archive HEAD | tar -x -C DIR`, so "
+        "uncommitted edits in a shared checkout do not skew the figures",
+    )
     args = parser.parse_args()
+    global CODE  # noqa: PLW0603 - set once from the command line
+    CODE = args.code.resolve()
 
     truth = mailgen.expected(args.messages, args.seed)
     print(
         f"Mailbox: {truth.messages} messages, {truth.conversations} conversations, "
         f"folders {truth.folders}, seed {args.seed}; {os.cpu_count()} CPUs; median of {args.runs}"
     )
+    print(f"Parley code: {CODE}")
     with DovecotServer.start() as dovecot:
         began = time.perf_counter()
         count, size = fill(dovecot, args.messages, args.seed)

@@ -5,6 +5,7 @@ from django.urls import path
 from parley.calls.providers.generic.views import call_webhook
 from parley.web.views import (
     calls,
+    compose,
     contacts,
     conversation_actions,
     conversations,
@@ -238,4 +239,38 @@ urlpatterns = [
     # Search (SEARCH, issue 8).
     path("search/", search.search_page, name="search"),
     path("search/instant/", search.search_instant, name="search_instant"),
+    # Composing and sending (COMPOSE, issue 5).
+    path("compose/new/", compose.compose_new, name="compose_new"),
+    path("compose/scheduled/", compose.compose_scheduled, name="compose_scheduled"),
+    path("compose/addresses/", compose.compose_addresses, name="compose_addresses"),
+    path("compose/templates/", compose.template_list, name="compose_templates"),
+    path(
+        "compose/templates/<int:template_id>/",
+        compose.template_edit,
+        name="compose_template_edit",
+    ),
+    path("compose/signatures/", compose.signatures, name="compose_signatures"),
+    path("compose/<int:outgoing_id>/", compose.compose, name="compose"),
+    path("compose/<int:outgoing_id>/save/", compose.compose_save, name="compose_save"),
+    path("compose/<int:outgoing_id>/send/", compose.compose_send, name="compose_send"),
+    path("compose/<int:outgoing_id>/undo/", compose.compose_undo, name="compose_undo"),
+    path("compose/<int:outgoing_id>/discard/", compose.compose_discard, name="compose_discard"),
+    path("compose/<int:outgoing_id>/fix/", compose.compose_fix, name="compose_fix"),
+    path("compose/<int:outgoing_id>/attach/", compose.compose_attach, name="compose_attach"),
+    path(
+        "compose/<int:outgoing_id>/attachments/<int:attachment_id>/remove/",
+        compose.compose_detach,
+        name="compose_detach",
+    ),
+    path(
+        "compose/<int:outgoing_id>/templates/<int:template_id>/",
+        compose.compose_template,
+        name="compose_template",
+    ),
+    path(
+        "conversations/<int:conversation_id>/reply/",
+        compose.compose_reply,
+        name="compose_reply",
+    ),
+    path("o/<str:token>.gif", compose.compose_pixel, name="compose_pixel"),
 ]
