@@ -6,6 +6,7 @@ from parley.api.accounts import router as accounts_router
 from parley.api.auth import TokenAuth
 from parley.api.calls import router as calls_router
 from parley.api.contacts import router as contacts_router
+from parley.api.conversations import router as conversations_router
 from parley.api.leads import router as leads_router
 from parley.api.search import router as search_router
 
@@ -19,6 +20,7 @@ api = NinjaAPI(
 )
 api.add_router("/", accounts_router)
 api.add_router("/", contacts_router)
+api.add_router("/", conversations_router)
 api.add_router("/", leads_router)
 api.add_router("/", calls_router)
 api.add_router("/", search_router)
