@@ -8,14 +8,20 @@ holds the team's actions (assign, close, snooze, merge, split…); ``notes`` and
 from __future__ import annotations
 
 from parley.conversations.services.core import (
+    NewConversation,
+    allocate_conversation_numbers,
     create_conversation,
+    create_conversations,
     next_conversation_number,
     record_message_added,
     reopen_on_reply,
 )
 
 __all__ = [
+    "NewConversation",
+    "allocate_conversation_numbers",
     "create_conversation",
+    "create_conversations",
     "next_conversation_number",
     "record_message_added",
     "reopen_on_reply",

@@ -10,6 +10,8 @@ savepoints are a measurable share of the cost of ingesting a message.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -39,11 +41,18 @@ COUNTER_PK = 1
 
 def next_conversation_number() -> int:
     """Hand out the next ticket number; the row lock of the update serialises writers."""
+    return allocate_conversation_numbers(1)[0]
+
+
+def allocate_conversation_numbers(count: int) -> list[int]:
+    """Hand out ``count`` consecutive ticket numbers with one counter update."""
     with transaction.atomic(savepoint=False):
-        if not ConversationNumber.objects.filter(pk=COUNTER_PK).update(last=F("last") + 1):
+        bump = {"last": F("last") + count}
+        if not ConversationNumber.objects.filter(pk=COUNTER_PK).update(**bump):
             ConversationNumber.objects.get_or_create(pk=COUNTER_PK)
-            ConversationNumber.objects.filter(pk=COUNTER_PK).update(last=F("last") + 1)
-        return ConversationNumber.objects.values_list("last", flat=True).get(pk=COUNTER_PK)
+            ConversationNumber.objects.filter(pk=COUNTER_PK).update(**bump)
+        last = ConversationNumber.objects.values_list("last", flat=True).get(pk=COUNTER_PK)
+    return list(range(last - count + 1, last + 1))
 
 
 def sla_due_times(
@@ -61,6 +70,24 @@ def sla_due_times(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class NewConversation:
+    """What ``create_conversations`` needs to open one conversation.
+
+    ``message_count`` and ``last_message_at`` let the mail pipeline open a conversation with
+    its first messages already counted, instead of counting them one update at a time.
+    """
+
+    team: Team
+    subject: str
+    mailbox: Mailbox | None = None
+    queue: Queue | None = None
+    priority: str = Priority.NORMAL
+    source: str = Source.EMAIL
+    message_count: int = 0
+    last_message_at: datetime | None = None
+
+
 def create_conversation(  # noqa: PLR0913  # keyword-only; the optional fields of a ticket
     *,
     team: Team,
@@ -75,43 +102,79 @@ def create_conversation(  # noqa: PLR0913  # keyword-only; the optional fields o
     SLA due times are computed from the team's targets for the priority; the queue's
     default assignee, if any, is assigned.
     """
+    new = NewConversation(
+        team=team, subject=subject, mailbox=mailbox, queue=queue, priority=priority, source=source
+    )
+    return create_conversations(new=[new])[0]
+
+
+def create_conversations(*, new: Sequence[NewConversation]) -> list[Conversation]:
+    """Open several conversations at once, as ``create_conversation`` opens one.
+
+    A fixed number of queries whatever the count (numbers, SLA targets, conversations,
+    events, assignees), for the mail pipeline's batches.
+    """
+    if not new:
+        return []
     now = timezone.now()
-    first_due, resolution_due = sla_due_times(team_id=team.pk, priority=priority, start=now)
+    due: dict[tuple[int, str], tuple[datetime | None, datetime | None]] = {}
+    for spec in new:
+        key = (spec.team.pk, spec.priority)
+        if key not in due:
+            due[key] = sla_due_times(team_id=spec.team.pk, priority=spec.priority, start=now)
     with transaction.atomic(savepoint=False):
-        conversation = Conversation.objects.create(
-            team=team,
-            number=next_conversation_number(),
-            subject=subject[:998],
-            mailbox=mailbox,
-            queue=queue,
-            status=Status.NEW,
-            priority=priority,
-            source=source,
-            first_response_due=first_due,
-            resolution_due=resolution_due,
-            created_at=now,
-            updated_at=now,
-            last_activity_at=now,
+        numbers = allocate_conversation_numbers(len(new))
+        conversations = Conversation.objects.bulk_create(
+            [
+                Conversation(
+                    team=spec.team,
+                    number=number,
+                    subject=spec.subject[:998],
+                    mailbox=spec.mailbox,
+                    queue=spec.queue,
+                    status=Status.NEW,
+                    priority=spec.priority,
+                    source=spec.source,
+                    first_response_due=due[spec.team.pk, spec.priority][0],
+                    resolution_due=due[spec.team.pk, spec.priority][1],
+                    message_count=spec.message_count,
+                    last_message_at=spec.last_message_at,
+                    created_at=now,
+                    updated_at=now,
+                    last_activity_at=now,
+                )
+                for spec, number in zip(new, numbers, strict=True)
+            ]
         )
-        ConversationEvent.objects.create(conversation=conversation, kind=EventKind.CREATED)
-        if queue is not None and queue.default_assignee_id is not None:
-            conversation.assignees.add(queue.default_assignee_id)
-    return conversation
+        ConversationEvent.objects.bulk_create(
+            ConversationEvent(conversation=conversation, kind=EventKind.CREATED)
+            for conversation in conversations
+        )
+        assignees = Conversation.assignees.through
+        assignees.objects.bulk_create(
+            assignees(conversation_id=conversation.pk, user_id=spec.queue.default_assignee_id)
+            for spec, conversation in zip(new, conversations, strict=True)
+            if spec.queue is not None and spec.queue.default_assignee_id is not None
+        )
+    return conversations
 
 
-def record_message_added(*, conversation: Conversation, at: datetime) -> None:
-    """Count a newly stored message and move ``last_message_at`` forward (never back)."""
+def record_message_added(*, conversation: Conversation, at: datetime, count: int = 1) -> None:
+    """Count newly stored messages and move ``last_message_at`` forward (never back).
+
+    ``count`` messages at once (the mail pipeline's batches), ``at`` the latest of their dates.
+    """
     later = Q(last_message_at__isnull=True) | Q(last_message_at__lt=at)
     now = timezone.now()
     Conversation.objects.filter(pk=conversation.pk).update(
-        message_count=F("message_count") + 1,
+        message_count=F("message_count") + count,
         last_message_at=Case(When(later, then=Value(at)), default=F("last_message_at")),
         # A new message makes the conversation unread again, whatever its Date header says.
         last_activity_at=now,
         updated_at=now,
     )
     # Mirror the update on the instance without another query.
-    conversation.message_count += 1
+    conversation.message_count += count
     conversation.last_activity_at = now
     if conversation.last_message_at is None or conversation.last_message_at < at:
         conversation.last_message_at = at
