@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import sys
 from pathlib import Path
@@ -220,6 +221,8 @@ PHONE_REGION = env_str("PARLEY_PHONE_REGION", "PL").strip().upper()
 # Mail threading: the conversation tag in subjects ("[#1234]") and the subject fallback window.
 PARLEY_TICKET_PREFIX = env_str("PARLEY_TICKET_PREFIX", "#").strip() or "#"
 PARLEY_THREAD_SUBJECT_DAYS = env_int("PARLEY_THREAD_SUBJECT_DAYS", 7, minimum=0)
+# Mail ingest: processes that parse fetched/imported messages (0 or 1: in-process).
+PARLEY_PARSE_WORKERS = env_int("PARLEY_PARSE_WORKERS", os.cpu_count() or 1, minimum=0)
 
 # Composing and sending (parley.compose): the undo window after "Send", the largest
 # attachment, and the outbox worker's limits. See docs/configuration.md.
