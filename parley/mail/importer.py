@@ -1,9 +1,10 @@
 """Read mail from an mbox file, a Maildir, a folder of .eml files or one .eml file.
 
-``import_path`` feeds every message through ``ingest_raw`` (source "import", no location),
-so importing twice adds nothing: identity dedupe finds every message again. Messages are
-read one at a time (``mailbox.mbox`` indexes the file without loading it); mbox entries are
-read as mboxrd, so an export re-imports byte for byte.
+``import_path`` feeds the messages through ``ingest_batch`` (source "import", no location)
+in batches of ``IMPORT_BATCH``, parsed on several cores (``ParsePool``), so importing twice
+adds nothing: identity dedupe finds every message again. Messages are read one at a time
+(``mailbox.mbox`` indexes the file without loading it) and at most one batch of raw bytes
+is held; mbox entries are read as mboxrd, so an export re-imports byte for byte.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from parley.mail.ingest import ingest_raw
+from parley.mail.ingest import IMPORT_BATCH, BatchItem, ingest_batch
 from parley.mail.models import Mailbox, MessageSource
+from parley.mail.parsepool import ParsePool
 
 _QUOTED_FROM_RE = re.compile(rb"^>(>*From )", re.MULTILINE)
 
@@ -68,16 +70,29 @@ def raw_messages(path: Path) -> Iterator[bytes]:
         yield path.read_bytes()
 
 
-def import_path(*, path: Path, mailbox: Mailbox) -> ImportCounts:
-    """Ingest every message under ``path`` into ``mailbox``; each message is its own commit."""
+def _batches(raws: Iterator[bytes], size: int) -> Iterator[list[BatchItem]]:
+    batch: list[BatchItem] = []
+    for raw in raws:
+        batch.append(BatchItem(raw=raw))
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def import_path(*, path: Path, mailbox: Mailbox, batch_size: int = IMPORT_BATCH) -> ImportCounts:
+    """Ingest every message under ``path`` into ``mailbox``; each batch is its own commit."""
     counts = ImportCounts()
-    for raw in raw_messages(path):
-        counts.read += 1
-        result = ingest_raw(raw=raw, source=MessageSource.IMPORT, mailbox=mailbox)
-        if not result.created:
-            counts.duplicates += 1
-            continue
-        counts.new += 1
-        if result.message.parse_error:
-            counts.parse_errors += 1
+    with ParsePool() as pool:
+        for batch in _batches(raw_messages(path), batch_size):
+            counts.read += len(batch)
+            results = ingest_batch(batch, source=MessageSource.IMPORT, mailbox=mailbox, pool=pool)
+            for result in results:
+                if not result.created:
+                    counts.duplicates += 1
+                    continue
+                counts.new += 1
+                if result.message.parse_error:
+                    counts.parse_errors += 1
     return counts

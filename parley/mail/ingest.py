@@ -1,37 +1,50 @@
-"""Store one raw e-mail exactly once and file it into a conversation (issue 3 parts 2-5).
+"""Store received e-mail exactly once and file it into conversations (issue 3 parts 2-5).
 
-``ingest_raw`` is the single write path for received mail: IMAP sync, ``parley import``,
-the API and the assistant address all call it. Order of work, so that no message is ever
-lost (docs/architecture.md, "Mail pipeline"):
+``ingest_batch`` is the write path for received mail: IMAP sync (one FETCH batch at a time)
+and ``parley import`` (chunks of a few hundred) call it; ``ingest_raw`` is the same for one
+message (the API, the assistant address, the Sent copy of outgoing mail). Order of work, so
+that no message is ever lost (docs/architecture.md, "Mail pipeline"):
 
 1. the raw bytes go to content-addressed blob storage (idempotent);
-2. a known location (folder, UIDVALIDITY, UID) returns the stored message;
-3. a known identity (Message-ID + content hash, read from the headers only) gets the new
-   location and returns the stored message — a message deleted in Parley stays deleted;
-4. otherwise the message is parsed, threaded and written. A message that cannot be parsed
-   is stored anyway with ``parse_error`` set, in a conversation of its own, and can be
-   parsed again later with ``reparse_message``.
+2. known locations (folder, UIDVALIDITY, UID) are looked up for the whole batch in one query;
+   a known location returns the stored message;
+3. every other message is parsed once (``parse_for_ingest``: identity and fields from the
+   same parse; in worker processes when a ``ParsePool`` is given) — outside any write
+   transaction, as on SQLite a write transaction holds the database lock;
+4. known identities (Message-ID + content hash) are looked up in one query; a known
+   identity gets the new location — a message deleted in Parley stays deleted;
+5. the rest is threaded for the whole batch (``threading.BatchThreader``, including the
+   messages earlier in the same batch) and written with bulk inserts: conversations (numbers
+   from one counter update), messages, attachments, locations, then one counter update per
+   conversation that was continued. A message that cannot be parsed is stored anyway with
+   ``parse_error`` set, in a conversation of its own, and can be parsed again later with
+   ``reparse_message``.
 
-It runs in a savepoint, so a sync may call it inside the transaction that also records the
-folder's progress; it raises only for database failures. Two workers ingesting the same
-message race on the identity constraint: the loser catches the IntegrityError inside its
-savepoint and returns the winner's row.
+``write_batch`` runs in a savepoint, so sync calls it inside the transaction that also
+records the folder's progress; it raises only for database failures. Two workers ingesting
+the same message race on the unique constraints: the batch's savepoint rolls back on the
+IntegrityError and its messages are written one by one, where the loser of a race finds
+the winner's row and returns it.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from parley.accounts.models import Team
-from parley.conversations.models import Conversation
+from parley.conversations.models import CLOSED_STATUSES, Conversation
 from parley.conversations.services import (
-    create_conversation,
+    NewConversation as NewConversationSpec,
+)
+from parley.conversations.services import (
+    create_conversations,
     record_message_added,
     reopen_on_reply,
 )
@@ -46,11 +59,14 @@ from parley.mail.models import (
     MessageLocation,
     MessageSource,
 )
-from parley.mail.parsing import Identity, ParsedMessage, identity_of, parse_message
-from parley.mail.threading import find_conversation
+from parley.mail.parsepool import ParsePool
+from parley.mail.parsing import Identity, ParsedMessage, ParseOutcome, parse_for_ingest
+from parley.mail.threading import BatchThreader, ConversationRef, NewConversation
 
 logger = logging.getLogger(__name__)
 UID_CHUNK = 500
+# Import reads this many messages per batch (sync uses its FETCH batches).
+IMPORT_BATCH = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,9 +77,47 @@ class Location:
 
 
 @dataclass(frozen=True, slots=True)
+class BatchItem:
+    raw: bytes
+    location: Location | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class IngestResult:
     message: Message
     created: bool  # False when it was a duplicate (location or identity)
+
+
+@dataclass(frozen=True, slots=True)
+class _StoredAttachment:
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    content_id: str
+    is_inline: bool
+
+
+@dataclass(slots=True)
+class PreparedItem:
+    """One message of a batch between preparation and writing."""
+
+    location: Location | None
+    raw_sha256: str
+    raw_size: int
+    stored: Message | None = None  # known location or identity
+    outcome: ParseOutcome | None = None
+    attachments: list[_StoredAttachment] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class PreparedBatch:
+    """A batch parsed and looked up, ready for ``write_batch`` (holds no raw bytes)."""
+
+    items: list[PreparedItem]
+    source: MessageSource
+    mailbox: Mailbox | None
+    team: Team
 
 
 def location_exists(*, folder: MailFolder, uidvalidity: int, uid: int) -> bool:
@@ -83,13 +137,43 @@ def known_uids(*, folder: MailFolder, uidvalidity: int, uids: Sequence[int]) -> 
     return found
 
 
-def _safe_identity(raw: bytes, raw_sha256: str) -> Identity:
-    try:
-        return identity_of(raw)
-    except Exception:
-        # Headers so broken that even the header parser fails: the raw bytes are the identity.
-        logger.warning("Cannot read the headers of raw message %s", raw_sha256, exc_info=True)
-        return Identity(message_id=None, content_hash=raw_sha256)
+# Lookups.
+
+
+def _at_locations(items: Sequence[PreparedItem]) -> None:
+    """Fill ``stored`` for the items whose location is known: one query per folder."""
+    groups: dict[tuple[int, int], dict[int, PreparedItem]] = {}
+    for item in items:
+        if item.location is not None and item.stored is None:
+            key = (item.location.folder.pk, item.location.uidvalidity)
+            groups.setdefault(key, {})[item.location.uid] = item
+    for (folder_id, uidvalidity), by_uid in groups.items():
+        uids = sorted(by_uid)
+        for start in range(0, len(uids), UID_CHUNK):
+            found = MessageLocation.objects.filter(
+                folder_id=folder_id,
+                uidvalidity=uidvalidity,
+                uid__in=uids[start : start + UID_CHUNK],
+            ).select_related("message")
+            for location in found:
+                by_uid[location.uid].stored = location.message
+
+
+def _key(identity: Identity) -> tuple[str | None, str]:
+    return (identity.message_id, identity.content_hash)
+
+
+def _by_identities(identities: Iterable[Identity]) -> dict[tuple[str | None, str], Message]:
+    """Stored messages with any of these identities (deleted ones too): one query per 500."""
+    wanted = {_key(identity) for identity in identities}
+    hashes = sorted({content_hash for _, content_hash in wanted})
+    found: dict[tuple[str | None, str], Message] = {}
+    for start in range(0, len(hashes), UID_CHUNK):
+        for message in Message.objects.filter(content_hash__in=hashes[start : start + UID_CHUNK]):
+            key = (message.message_id, message.content_hash)
+            if key in wanted:
+                found.setdefault(key, message)
+    return found
 
 
 def _by_identity(identity: Identity) -> Message | None:
@@ -100,25 +184,77 @@ def _by_identity(identity: Identity) -> Message | None:
     return Message.objects.filter(lookup, content_hash=identity.content_hash).first()
 
 
-def _add_location(message: Message, location: Location | None) -> None:
-    """Record where ``message`` was seen; a location stored meanwhile by another worker is fine."""
-    if location is None:
+def _lookup_identities(items: Sequence[PreparedItem]) -> None:
+    pending = [i for i in items if i.stored is None and i.outcome is not None]
+    if not pending:
         return
-    try:
-        with transaction.atomic():
-            _create_location(message, location)
-    except IntegrityError:
-        pass
+    found = _by_identities(i.outcome.identity for i in pending if i.outcome is not None)
+    for item in pending:
+        if item.outcome is not None:
+            item.stored = found.get(_key(item.outcome.identity))
 
 
-def _create_location(message: Message, location: Location) -> None:
-    MessageLocation.objects.create(
-        message=message,
-        mailbox_id=location.folder.mailbox_id,
-        folder=location.folder,
-        uidvalidity=location.uidvalidity,
-        uid=location.uid,
-    )
+# Preparation: blobs, parse, lookups. Outside any write transaction.
+
+
+def _store_attachment_blobs(item: PreparedItem) -> None:
+    parsed = item.outcome.parsed if item.outcome is not None else None
+    if parsed is None:
+        return
+    item.attachments = [
+        _StoredAttachment(
+            filename=att.filename,
+            content_type=att.content_type,
+            size=len(att.content),
+            sha256=blobs.store_attachment(att.content),
+            content_id=att.content_id,
+            is_inline=att.is_inline,
+        )
+        for att in parsed.attachments
+    ]
+    # The contents are in blob storage now; do not hold them for the rest of the batch.
+    parsed.attachments = []
+
+
+def prepare_batch(
+    items: Sequence[BatchItem],
+    *,
+    source: MessageSource,
+    mailbox: Mailbox | None = None,
+    team: Team | None = None,
+    pool: ParsePool | None = None,
+) -> PreparedBatch:
+    """Store the raw bytes, look up locations, parse once, look up identities.
+
+    Writes only blobs (idempotent), so it belongs outside the write transaction. The result
+    holds no raw bytes: the batch's memory is the parsed text, freed after ``write_batch``.
+    """
+    if mailbox is None:
+        located = next((item.location for item in items if item.location is not None), None)
+        mailbox = located.folder.mailbox if located is not None else None
+    team = team or (mailbox.team if mailbox is not None else None)
+    if team is None:
+        raise ValueError("ingest_raw needs a mailbox or a team.")
+    prepared = [
+        PreparedItem(
+            location=item.location, raw_sha256=blobs.store_raw(item.raw), raw_size=len(item.raw)
+        )
+        for item in items
+    ]
+    _at_locations(prepared)
+    todo = [index for index, item in enumerate(prepared) if item.stored is None]
+    raws = [items[index].raw for index in todo]
+    outcomes = pool.parse(raws) if pool is not None else [parse_for_ingest(raw) for raw in raws]
+    for index, outcome in zip(todo, outcomes, strict=True):
+        prepared[index].outcome = outcome
+    _lookup_identities(prepared)
+    for item in prepared:
+        if item.stored is None:
+            _store_attachment_blobs(item)
+    return PreparedBatch(items=prepared, source=source, mailbox=mailbox, team=team)
+
+
+# Writing.
 
 
 def _direction(
@@ -157,91 +293,208 @@ def _message_fields(parsed: ParsedMessage) -> dict[str, object]:
     }
 
 
-def _store_attachments(message: Message, parsed: ParsedMessage) -> None:
-    rows = [
+def _location_row(message: Message, location: Location) -> MessageLocation:
+    return MessageLocation(
+        message=message,
+        mailbox_id=location.folder.mailbox_id,
+        folder=location.folder,
+        uidvalidity=location.uidvalidity,
+        uid=location.uid,
+    )
+
+
+@dataclass(slots=True)
+class _Plan:
+    """What the write of one batch creates, in batch order."""
+
+    messages: list[tuple[PreparedItem, Message, ConversationRef]] = field(default_factory=list)
+    new_conversations: list[NewConversationSpec] = field(default_factory=list)
+    # Continued conversations: pk -> (messages added, latest date, an unflagged reply came in).
+    continued: dict[int, tuple[int, datetime, bool]] = field(default_factory=dict)
+
+
+def _plan(batch: PreparedBatch, new: list[PreparedItem]) -> _Plan:
+    plan = _Plan()
+    parsed_all = [i.outcome.parsed for i in new if i.outcome and i.outcome.parsed]
+    threader = BatchThreader(team=batch.team, messages=parsed_all) if parsed_all else None
+    queue = batch.mailbox.default_queue if batch.mailbox is not None else None
+    now = timezone.now()
+    for item in new:
+        assert item.outcome is not None  # noqa: S101  # new items were all parsed
+        parsed = item.outcome.parsed
+        direction = Direction.INBOUND
+        if parsed is not None:
+            direction = _direction(parsed, batch.mailbox, item.location)
+        elif batch.source == MessageSource.SENT:
+            direction = Direction.OUTBOUND
+        fields = _message_fields(parsed) if parsed is not None else {}
+        fields["has_attachments"] = bool(item.attachments)
+        if parsed is None:
+            fields["parse_error"] = item.outcome.error
+        message = Message(
+            mailbox=batch.mailbox,
+            message_id=item.outcome.identity.message_id,
+            content_hash=item.outcome.identity.content_hash,
+            raw_sha256=item.raw_sha256,
+            raw_size=item.raw_size,
+            direction=direction,
+            source=batch.source,
+            **fields,
+        )
+        at = message.date or now
+        match = threader.find(parsed) if threader is not None and parsed is not None else None
+        ref: ConversationRef
+        if match is None:
+            ref = NewConversation(len(plan.new_conversations))
+            plan.new_conversations.append(
+                NewConversationSpec(
+                    team=batch.team,
+                    subject=parsed.subject if parsed is not None else "",
+                    mailbox=batch.mailbox,
+                    queue=queue,
+                )
+            )
+        else:
+            ref = match.conversation
+        _count(plan, ref, at, parsed, direction)
+        if threader is not None and parsed is not None:
+            threader.add(parsed, direction=direction, conversation=ref)
+        plan.messages.append((item, message, ref))
+    return plan
+
+
+def _count(
+    plan: _Plan, ref: ConversationRef, at: datetime, parsed: ParsedMessage | None, direction: str
+) -> None:
+    if isinstance(ref, NewConversation):
+        spec = plan.new_conversations[ref.index]
+        latest = spec.last_message_at
+        plan.new_conversations[ref.index] = replace(
+            spec,
+            message_count=spec.message_count + 1,
+            last_message_at=at if latest is None or latest < at else latest,
+        )
+        return
+    count, latest, reply = plan.continued.get(ref, (0, at, False))
+    flagged = parsed is None or parsed.flags.auto_reply or parsed.flags.bounce or parsed.flags.bulk
+    # An automatic answer must not reopen a closed conversation (MB6: no loops).
+    reply = reply or (direction == Direction.INBOUND and not flagged)
+    plan.continued[ref] = (count + 1, max(latest, at), reply)
+
+
+def _write(batch: PreparedBatch) -> list[IngestResult]:
+    results: list[IngestResult | None] = [None] * len(batch.items)
+    duplicates: list[tuple[int, PreparedItem, Message | tuple[str | None, str]]] = []
+    new: list[PreparedItem] = []
+    new_index: dict[tuple[str | None, str], int] = {}
+    for index, item in enumerate(batch.items):
+        if item.stored is not None:
+            duplicates.append((index, item, item.stored))
+            continue
+        assert item.outcome is not None  # noqa: S101  # every unknown message was parsed
+        key = _key(item.outcome.identity)
+        if key in new_index:  # twice in one batch: the second copy is a duplicate
+            duplicates.append((index, item, key))
+            continue
+        new_index[key] = index
+        new.append(item)
+    plan = _plan(batch, new)
+    conversations = create_conversations(new=plan.new_conversations)
+    continued = Conversation.objects.in_bulk(list(plan.continued))
+    rows: list[Message] = []
+    for _, message, ref in plan.messages:
+        if isinstance(ref, NewConversation):
+            message.conversation = conversations[ref.index]
+        else:
+            message.conversation = continued[ref]
+        rows.append(message)
+    Message.objects.bulk_create(rows)
+    by_key = {(m.message_id, m.content_hash): m for m in rows}
+    Attachment.objects.bulk_create(
         Attachment(
             message=message,
             filename=att.filename,
             content_type=att.content_type,
-            size=len(att.content),
-            sha256=blobs.store_attachment(att.content),
+            size=att.size,
+            sha256=att.sha256,
             content_id=att.content_id,
             is_inline=att.is_inline,
         )
-        for att in parsed.attachments
-    ]
-    Attachment.objects.bulk_create(rows)
-
-
-def _parse(
-    raw: bytes, raw_sha256: str, identity: Identity | None = None
-) -> tuple[ParsedMessage | None, str]:
-    try:
-        return parse_message(raw, identity=identity), ""
-    except Exception as exc:
-        logger.warning("Cannot parse raw message %s", raw_sha256, exc_info=True)
-        return None, f"{type(exc).__name__}: {exc}"[:2000]
-
-
-def _conversation_for(
-    parsed: ParsedMessage | None, *, team: Team, mailbox: Mailbox | None, direction: Direction
-) -> Conversation:
-    if parsed is not None:
-        match = find_conversation(parsed=parsed, team=team)
-        if match is not None:
-            flagged = parsed.flags.auto_reply or parsed.flags.bounce or parsed.flags.bulk
-            # An automatic answer must not reopen a closed conversation (MB6: no loops).
-            if direction == Direction.INBOUND and not flagged:
-                reopen_on_reply(conversation=match.conversation)
-            return match.conversation
-    return create_conversation(
-        team=team,
-        subject=parsed.subject if parsed is not None else "",
-        mailbox=mailbox,
-        queue=mailbox.default_queue if mailbox is not None else None,
+        for item, message, _ in plan.messages
+        for att in item.attachments
     )
+    # A clash here rolls back the whole batch (see write_batch).
+    MessageLocation.objects.bulk_create(
+        _location_row(message, item.location)
+        for item, message, _ in plan.messages
+        if item.location is not None
+    )
+    for (_, message, _), index in zip(plan.messages, new_index.values(), strict=True):
+        results[index] = IngestResult(message, created=True)
+    again: list[MessageLocation] = []
+    for index, item, stored in duplicates:
+        message = stored if isinstance(stored, Message) else by_key[stored]
+        results[index] = IngestResult(message, created=False)
+        if item.location is not None:
+            again.append(_location_row(message, item.location))
+    # A location stored meanwhile (or earlier in this batch) is fine.
+    MessageLocation.objects.bulk_create(again, ignore_conflicts=True)
+    for pk, (count, latest, reply) in plan.continued.items():
+        conversation = continued[pk]
+        if reply and conversation.status in CLOSED_STATUSES:
+            reopen_on_reply(conversation=conversation)
+        record_message_added(conversation=conversation, at=latest, count=count)
+    return [result for result in results if result is not None]
 
 
-@dataclass(frozen=True, slots=True)
-class _NewMessage:
-    raw: bytes
-    raw_sha256: str
-    identity: Identity
-    source: str
-    mailbox: Mailbox | None
-    location: Location | None
-    team: Team
+def write_batch(batch: PreparedBatch) -> list[IngestResult]:
+    """Write a prepared batch in one savepoint; results in the order of the batch.
+
+    On an IntegrityError (another worker stored one of these messages or locations
+    meanwhile) the batch is written again one message at a time, each looked up afresh; a
+    single message that lost the race returns the winner's row, with its location added.
+    """
+    try:
+        with transaction.atomic():
+            return _write(batch)
+    except IntegrityError:
+        if len(batch.items) == 1:
+            item = batch.items[0]
+            winner = _by_identity(item.outcome.identity) if item.outcome is not None else None
+            if winner is None:
+                raise
+            if item.location is not None:
+                with transaction.atomic():
+                    MessageLocation.objects.bulk_create(
+                        [_location_row(winner, item.location)], ignore_conflicts=True
+                    )
+            return [IngestResult(winner, created=False)]
+    results: list[IngestResult] = []
+    for item in batch.items:
+        if item.stored is None and item.outcome is not None:
+            item.stored = _by_identity(item.outcome.identity)
+        results += write_batch(PreparedBatch([item], batch.source, batch.mailbox, batch.team))
+    return results
 
 
-def _create(new: _NewMessage, parsed: ParsedMessage | None, error: str) -> Message:
-    direction: Direction = Direction.INBOUND
-    if parsed is not None:
-        direction = _direction(parsed, new.mailbox, new.location)
-    elif new.source == MessageSource.SENT:
-        direction = Direction.OUTBOUND
-    with transaction.atomic():
-        conversation = _conversation_for(
-            parsed, team=new.team, mailbox=new.mailbox, direction=direction
-        )
-        fields = _message_fields(parsed) if parsed is not None else {"parse_error": error}
-        message = Message.objects.create(
-            conversation=conversation,
-            mailbox=new.mailbox,
-            message_id=new.identity.message_id,
-            content_hash=new.identity.content_hash,
-            raw_sha256=new.raw_sha256,
-            raw_size=len(new.raw),
-            direction=direction,
-            source=new.source,
-            **fields,
-        )
-        if parsed is not None:
-            _store_attachments(message, parsed)
-        record_message_added(conversation=conversation, at=message.date or timezone.now())
-        if new.location is not None:
-            # No savepoint of its own: a clash rolls back the whole message (see ingest_raw).
-            _create_location(message, new.location)
-    return message
+def ingest_batch(
+    items: Sequence[BatchItem],
+    *,
+    source: MessageSource,
+    mailbox: Mailbox | None = None,
+    team: Team | None = None,
+    pool: ParsePool | None = None,
+) -> list[IngestResult]:
+    """Store and file a batch of messages (``prepare_batch`` then ``write_batch``).
+
+    Results come in the order of ``items``. Safe inside the caller's transaction; never
+    raises for bad MIME.
+    """
+    if not items:
+        return []
+    batch = prepare_batch(items, source=source, mailbox=mailbox, team=team, pool=pool)
+    with transaction.atomic(savepoint=False):
+        return write_batch(batch)
 
 
 def ingest_raw(
@@ -252,45 +505,9 @@ def ingest_raw(
     location: Location | None = None,
     team: Team | None = None,
 ) -> IngestResult:
-    """Store ``raw`` once and file it; see the module docstring for the guarantees.
-
-    Runs in a savepoint (safe inside the caller's transaction); never raises for bad MIME.
-    """
-    raw_sha256 = blobs.store_raw(raw)
-    if location is not None:
-        at_location = (
-            MessageLocation.objects.filter(
-                folder=location.folder, uidvalidity=location.uidvalidity, uid=location.uid
-            )
-            .select_related("message")
-            .first()
-        )
-        if at_location is not None:
-            return IngestResult(at_location.message, created=False)
-        mailbox = mailbox or location.folder.mailbox
-    team = team or (mailbox.team if mailbox is not None else None)
-    if team is None:
-        raise ValueError("ingest_raw needs a mailbox or a team.")
-    identity = _safe_identity(raw, raw_sha256)
-    existing = _by_identity(identity)
-    # Parse before writing anything: on SQLite a write transaction holds the database
-    # lock, and the parse is the slow step.
-    parsed, error = _parse(raw, raw_sha256, identity) if existing is None else (None, "")
-    # A transaction when called alone; inside a sync batch no savepoint is needed here, as
-    # _create and _add_location open their own around the inserts that may clash.
-    with transaction.atomic(savepoint=False):
-        if existing is not None:
-            _add_location(existing, location)
-            return IngestResult(existing, created=False)
-        new = _NewMessage(raw, raw_sha256, identity, source, mailbox, location, team)
-        try:
-            return IngestResult(_create(new, parsed, error), created=True)
-        except IntegrityError:
-            existing = _by_identity(identity)
-            if existing is None:
-                raise
-            _add_location(existing, location)
-            return IngestResult(existing, created=False)
+    """Store ``raw`` once and file it; see the module docstring for the guarantees."""
+    items = [BatchItem(raw=raw, location=location)]
+    return ingest_batch(items, source=source, mailbox=mailbox, team=team)[0]
 
 
 def reparse_message(*, message: Message) -> Message:
@@ -301,13 +518,30 @@ def reparse_message(*, message: Message) -> Message:
     replaced. If parsing fails again, ``parse_error`` records the new error.
     """
     raw = blobs.read_raw(message.raw_sha256)
-    parsed, error = _parse(raw, message.raw_sha256)
+    outcome = parse_for_ingest(raw)
+    item = PreparedItem(
+        location=None, raw_sha256=message.raw_sha256, raw_size=len(raw), outcome=outcome
+    )
+    _store_attachment_blobs(item)
     with transaction.atomic(durable=True):
-        if parsed is None:
-            Message.objects.filter(pk=message.pk).update(parse_error=error)
+        if outcome.parsed is None:
+            Message.objects.filter(pk=message.pk).update(parse_error=outcome.error)
         else:
-            Message.objects.filter(pk=message.pk).update(**_message_fields(parsed))
+            fields = _message_fields(outcome.parsed)
+            fields["has_attachments"] = bool(item.attachments)
+            Message.objects.filter(pk=message.pk).update(**fields)
             message.attachments.all().delete()
-            _store_attachments(message, parsed)
+            Attachment.objects.bulk_create(
+                Attachment(
+                    message=message,
+                    filename=att.filename,
+                    content_type=att.content_type,
+                    size=att.size,
+                    sha256=att.sha256,
+                    content_id=att.content_id,
+                    is_inline=att.is_inline,
+                )
+                for att in item.attachments
+            )
     message.refresh_from_db()
     return message

@@ -1,11 +1,14 @@
 """Turn the raw bytes of an e-mail into the fields Parley stores (issue 3 part 3).
 
-Two entry points:
+Entry points:
 
 - ``identity_of(raw)`` — the Message-ID and content hash used for dedupe, from the header
   block only (cheap: no MIME structure is built).
 - ``parse_message(raw)`` — everything else: participants, date, text, sanitized HTML,
   snippet, attachments and the loop flags.
+- ``parse_for_ingest(raw)`` — what ingest needs from one parse: the identity and the parsed
+  message, or the parse error; never raises. It touches no Django state, so it runs as well
+  in a worker process (``parley.mail.parsepool``) as in-process.
 
 Both parse with ``email.policy.compat32`` and decode headers themselves: it is about four
 times faster than ``policy.default`` (see /work/shared/recipes/measured-limits.md), and
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -35,6 +39,7 @@ import nh3
 
 from parley.mail.loops import LoopFlags, detect_loop_flags
 
+logger = logging.getLogger(__name__)
 SNIPPET_LENGTH = 200
 # Charsets that mailers put on text they did not really label: when such a part decodes as
 # UTF-8 it almost certainly is UTF-8.
@@ -432,3 +437,28 @@ def parse_message(raw: bytes, *, identity: Identity | None = None) -> ParsedMess
         attachments=bodies.attachments,
         flags=detect_loop_flags(headers, msg.get_content_type(), msg),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ParseOutcome:
+    """One message parsed for ingest: ``parsed`` is None when parsing failed (``error``)."""
+
+    identity: Identity
+    parsed: ParsedMessage | None
+    error: str = ""
+
+
+def parse_for_ingest(raw: bytes) -> ParseOutcome:
+    """Parse ``raw`` once for ingest (identity from the same parse); never raises."""
+    try:
+        parsed = parse_message(raw)
+    except Exception as exc:
+        logger.warning("Cannot parse a raw message of %d bytes", len(raw), exc_info=True)
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        try:
+            identity = identity_of(raw)
+        except Exception:
+            # Headers so broken that even the header parser fails: the bytes are the identity.
+            identity = Identity(message_id=None, content_hash=hashlib.sha256(raw).hexdigest())
+        return ParseOutcome(identity=identity, parsed=None, error=error)
+    return ParseOutcome(identity=parsed.identity, parsed=parsed)

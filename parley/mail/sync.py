@@ -20,7 +20,7 @@ import os
 import socket
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any, Protocol
 
@@ -29,8 +29,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from parley.mail.exceptions import FolderMissingError, MailboxBusyError, MailError
-from parley.mail.ingest import Location, ingest_raw, known_uids
+from parley.mail.ingest import BatchItem, Location, known_uids, prepare_batch, write_batch
 from parley.mail.models import FolderRole, Mailbox, MailFolder, MessageSource
+from parley.mail.parsepool import ParsePool
 from parley.mail.providers.imap.client import FolderInfo, ImapClient
 from parley.mail.services import connect_mailbox, missing_folders
 
@@ -82,6 +83,8 @@ class SyncOptions:
     batch_bytes: int = BATCH_BYTES
     lease_seconds: int = LEASE_SECONDS
     should_stop: Callable[[], bool] = lambda: False
+    # Parses each batch on several cores; None parses in-process.
+    pool: ParsePool | None = None
 
 
 # Lease.
@@ -159,7 +162,8 @@ def sync_mailbox(
         raise MailboxBusyError(f"Mailbox {mailbox.name} is being synced by another worker.")
     try:
         try:
-            with connect_mailbox(mailbox) as client:
+            with connect_mailbox(mailbox) as client, ParsePool() as pool:
+                options = replace(options, pool=pool)
                 report = sync_with_client(client, mailbox, options)
         except Exception as exc:
             record_failure(mailbox, exc)
@@ -287,26 +291,31 @@ def _sync_batch(
     hook("before_fetch", client=client, folder=folder, uids=batch)
     messages = client.fetch(batch)
     hook("after_fetch", folder=folder, uids=batch, count=len(messages))
-    source = _source(folder)
-    mailbox = folder.mailbox
     # sync_folder has just set the folder's UIDVALIDITY to the server's.
     uidvalidity = folder.uidvalidity or 0
+    items = [
+        BatchItem(raw=m.raw, location=Location(folder=folder, uidvalidity=uidvalidity, uid=m.uid))
+        for m in messages
+    ]
+    # Blobs, parse and lookups outside the write transaction (it holds SQLite's lock).
+    prepared = prepare_batch(
+        items, source=_source(folder), mailbox=folder.mailbox, pool=options.pool
+    )
+    # The prepared batch holds no raw bytes: free them before writing.
+    del messages, items
+    count = len(prepared.items)
     with transaction.atomic():
-        for index, message in enumerate(messages):
-            result = ingest_raw(
-                raw=message.raw,
-                source=source,
-                mailbox=mailbox,
-                location=Location(folder=folder, uidvalidity=uidvalidity, uid=message.uid),
-            )
+        results = write_batch(prepared)
+        for index, (item, result) in enumerate(zip(prepared.items, results, strict=True)):
             report.created += int(result.created)
-            hook("after_ingest", folder=folder, index=index, uid=message.uid)
+            uid = item.location.uid if item.location is not None else None
+            hook("after_ingest", folder=folder, index=index, uid=uid)
         hook("before_progress_save", folder=folder, uids=batch)
         # The largest UID asked for, even if the server expunged some in the meantime.
         folder.last_uid = max(batch)
         folder.last_sync_at = timezone.now()
         folder.save(update_fields=["last_uid", "last_sync_at"])
-    report.fetched += len(messages)
+    report.fetched += count
     hook("after_commit", folder=folder, uids=batch)
 
 

@@ -256,7 +256,7 @@ def test_an_unparseable_message_is_stored_raw_flagged_and_reparseable(inbox, mon
     def explode(raw: bytes, **kwargs: object) -> None:
         raise ValueError("parser bug")
 
-    monkeypatch.setattr("parley.mail.ingest.parse_message", explode)
+    monkeypatch.setattr("parley.mail.parsing.parse_message", explode)
     first = ingest_at(fixture("multipart_attachments.eml"), inbox, uid=1).message
     monkeypatch.undo()
 
