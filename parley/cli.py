@@ -24,6 +24,8 @@ WORKER_COMMANDS: list[list[str]] = [
     ["searchindex", "--loop"],
     # Outbox: send queued mail exactly once, file it in Sent (parley.compose.worker).
     ["outbox"],
+    # E-mail triage: match new inbound mail, record codes, the assistant (parley.triage).
+    ["triage", "--loop"],
 ]
 
 

@@ -77,6 +77,8 @@ class EmailTriage(models.Model):
     )
     # Several contacts own the address: the agent chooses one of these (TR2).
     candidates = models.ManyToManyField("contacts.Contact", blank=True, related_name="+")
+    # No contact, but several open leads with the address (an address can fit several).
+    lead_candidates = models.ManyToManyField("contacts.Lead", blank=True, related_name="+")
     # An organization owning the sender's domain: offered, never linked automatically.
     suggestion = models.ForeignKey(
         "contacts.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
