@@ -10,6 +10,7 @@ which apply the same rules (CR3):
   everything. Other members read the accounts they manage and those of the types they are
   reader or admin of; they change the accounts they manage and those of the types they
   administer (never as a team reader), and admins of a type delete its accounts.
+- A locked account is read-only for everyone but team admins (LV2).
 
 Leads stay visible to the whole team.
 """
@@ -24,7 +25,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from parley.accounts.access import can_manage_team, check_team_access, memberships_for_user
-from parley.accounts.models import MANAGE_ROLES, WRITE_ROLES, Team
+from parley.accounts.models import MANAGE_ROLES, WRITE_ROLES, Role, Team
 from parley.contacts.models import (
     AccountRole,
     AccountRoleKind,
@@ -33,6 +34,7 @@ from parley.contacts.models import (
     ContactPhone,
     Lead,
     Organization,
+    SavedView,
 )
 
 if TYPE_CHECKING:
@@ -121,9 +123,11 @@ def account_scope(user: AnyUser) -> AccountScope:
     )
 
 
-def _check_account_write(user: AnyUser, account: Account) -> None:
+def check_account_write(user: AnyUser, account: Account) -> None:
     """PermissionDenied unless `user` may change `account` (which they can already see)."""
-    check_team_access(user, account.team_id, write=True)
+    role = check_team_access(user, account.team_id, write=True)
+    if account.is_locked and not (role == Role.ADMIN or user.is_superuser):
+        raise PermissionDenied
     scope = account_scope(user)
     is_manager = account.managers.filter(pk=user.pk).exists()
     if not scope.may_write(account, is_manager=is_manager):
@@ -132,7 +136,7 @@ def _check_account_write(user: AnyUser, account: Account) -> None:
 
 def can_write_account(user: AnyUser, account: Account) -> bool:
     try:
-        _check_account_write(user, account)
+        check_account_write(user, account)
     except (PermissionDenied, Http404):
         return False
     return True
@@ -156,7 +160,7 @@ def get_contact_for_user(user: AnyUser, contact_id: int, *, write: bool = False)
         raise Http404
     check_team_access(user, contact.team_id)
     if write:
-        _check_account_write(user, contact)
+        check_account_write(user, contact)
     return contact
 
 
@@ -168,7 +172,7 @@ def get_organization_for_user(
         raise Http404
     check_team_access(user, organization.team_id)
     if write:
-        _check_account_write(user, organization)
+        check_account_write(user, organization)
     return organization
 
 
@@ -237,3 +241,23 @@ def get_configurable_team_for_user(user: AnyUser, team_id: int) -> Team:
     if not can_manage_team(user, team_id):
         raise PermissionDenied
     return team
+
+
+def saved_views_for_user(user: AnyUser, target: str) -> QuerySet[SavedView]:
+    """The user's own views of a list and those their teammates shared."""
+    if not user.is_authenticated:
+        return SavedView.objects.none()
+    teams = memberships_for_user(user).values("team_id")
+    return SavedView.objects.filter(target=target).filter(
+        Q(owner_id=user.pk) | Q(is_shared=True, team_id__in=teams)
+    )
+
+
+def get_saved_view_for_user(user: AnyUser, view_id: int, *, write: bool = False) -> SavedView:
+    """A view the user sees; only its owner (or a team admin or manager) changes it."""
+    view = saved_views_for_user(user, "contact").filter(pk=view_id).first()
+    if view is None:
+        raise Http404
+    if write and view.owner_id != user.pk and not can_manage_team(user, view.team_id):
+        raise PermissionDenied
+    return view

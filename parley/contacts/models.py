@@ -201,6 +201,8 @@ class Organization(AddressFields):
     account_type = models.CharField(_("account type"), max_length=100, default="customer")
     note = models.TextField(_("note"), blank=True)
     custom = models.JSONField(_("custom fields"), default=dict, blank=True)
+    # Locked records are read-only for everyone but team admins (LV2).
+    is_locked = models.BooleanField(_("locked"), default=False)
     tags = models.ManyToManyField(Tag, blank=True, related_name="organizations")
     managers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="managed_organizations"
@@ -281,6 +283,8 @@ class Contact(AddressFields):
     )
     note = models.TextField(_("note"), blank=True)
     custom = models.JSONField(_("custom fields"), default=dict, blank=True)
+    # Locked records are read-only for everyone but team admins (LV2).
+    is_locked = models.BooleanField(_("locked"), default=False)
     tags = models.ManyToManyField(Tag, blank=True, related_name="contacts")
     managers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="managed_contacts"
@@ -546,3 +550,27 @@ class AccountRole(models.Model):
     @override
     def __str__(self) -> str:
         return f"{self.user} {self.role} of {self.account_type}"
+
+
+class SavedView(models.Model):
+    """A named list query (filters, sort, columns) of contacts, organizations or leads,
+    kept for its owner or shared with the owner's team (LV1)."""
+
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
+    )
+    target = models.CharField(_("list"), max_length=16)
+    name = models.CharField(_("name"), max_length=100)
+    query = models.CharField(_("query"), max_length=2000, blank=True)
+    is_shared = models.BooleanField(_("shared with the team"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("name", "pk")
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+
+    @override
+    def __str__(self) -> str:
+        return self.name

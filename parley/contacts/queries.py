@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -18,10 +19,54 @@ MIN_PHONE_DIGITS = 3
 
 @dataclass(frozen=True, slots=True)
 class ContactFilters:
+    """Every filter of the contact list (LV1); text fields match contained, case-insensitive
+    text, list keys (stage, source, position, account type) match exactly."""
+
     q: str = ""
     tag: int | None = None
     organization: int | None = None
     mine: bool = False
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+    phone: str = ""
+    position: str = ""
+    stage: str = ""
+    source: str = ""
+    account_type: str = ""
+    address: str = ""
+    postal_code: str = ""
+    city: str = ""
+    region: str = ""
+    country: str = ""
+    manager: int | None = None
+    locked: bool | None = None
+
+
+TEXT_FILTERS = ("first_name", "last_name", "postal_code", "city", "region", "country")
+EXACT_FILTERS = ("position", "stage", "source", "account_type")
+
+
+def contact_filters_from(params: Mapping[str, str]) -> ContactFilters:
+    """Filters from a query string (web list, export, saved views)."""
+
+    def number(name: str) -> int | None:
+        value = params.get(name, "")
+        return int(value) if value.isdigit() else None
+
+    locked = params.get("locked", "")
+    return ContactFilters(
+        q=params.get("q", ""),
+        tag=number("tag"),
+        organization=number("organization"),
+        mine=params.get("mine") == "1",
+        manager=number("manager"),
+        locked=True if locked == "1" else False if locked == "0" else None,
+        **{name: params.get(name, "").strip() for name in (*TEXT_FILTERS, *EXACT_FILTERS)},
+        email=params.get("email", "").strip(),
+        phone=params.get("phone", "").strip(),
+        address=params.get("address", "").strip(),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +126,28 @@ def filter_contacts(
         contacts = contacts.filter(organization_id=filters.organization)
     if filters.mine:
         contacts = contacts.managed_by(user)
+    if filters.manager is not None:
+        contacts = contacts.filter(managers__pk=filters.manager)
+    if filters.locked is not None:
+        contacts = contacts.filter(is_locked=filters.locked)
+    for name in TEXT_FILTERS:
+        if value := getattr(filters, name):
+            contacts = contacts.filter(**{f"{name}__icontains": value})
+    for name in EXACT_FILTERS:
+        if value := getattr(filters, name):
+            contacts = contacts.filter(**{name: value})
+    if filters.address:
+        contacts = contacts.filter(
+            Q(address_line1__icontains=filters.address)
+            | Q(address_line2__icontains=filters.address)
+        )
+    if filters.email:
+        matching = contacts.filter(emails__address__icontains=filters.email.lower())
+        contacts = contacts.filter(pk__in=matching.values("pk"))
+    if filters.phone:
+        phone = _phone_condition(filters.phone)
+        matching = contacts.filter(phone) if phone is not None else contacts.none()
+        contacts = contacts.filter(pk__in=matching.values("pk"))
     return contacts
 
 

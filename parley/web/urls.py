@@ -6,6 +6,7 @@ from parley.calls.providers.generic.views import call_webhook
 from parley.web.views import (
     calls,
     compose,
+    contact_lists,
     contacts,
     conversation_actions,
     conversations,
@@ -92,7 +93,19 @@ urlpatterns = [
         name="settings_custom_field",
     ),
     # Contacts and organizations (CRM-CORE).
-    path("contacts/", contacts.contact_list, name="contacts"),
+    path("contacts/", contact_lists.contact_list, name="contacts"),
+    path(
+        "contacts/export.<str:file_format>",
+        contact_lists.contact_export,
+        name="contact_export",
+    ),
+    path("contacts/bulk/", contact_lists.contact_bulk, name="contact_bulk"),
+    path("contacts/views/", contact_lists.saved_view_save, name="saved_view_save"),
+    path(
+        "contacts/views/<int:view_id>/delete/",
+        contact_lists.saved_view_delete,
+        name="saved_view_delete",
+    ),
     path("contacts/new/", contacts.contact_create, name="contact_create"),
     path("contacts/<int:contact_id>/", contacts.contact_detail, name="contact"),
     path("contacts/<int:contact_id>/edit/", contacts.contact_edit, name="contact_edit"),

@@ -1,5 +1,5 @@
-"""Contacts: the list with search and filters, the contact page, create and edit forms, and the
-e-mail address and phone number actions on the contact page (htmx fragments)."""
+"""Contacts: the contact page, create and edit forms, and the e-mail address and phone
+number actions on the contact page (htmx fragments). The list is in `contact_lists`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -25,11 +24,10 @@ from parley.contacts.access import (
     get_phone_of_contact,
 )
 from parley.contacts.choices import labels_for_teams
-from parley.contacts.custom_fields import custom_display, definitions_for, filter_custom
+from parley.contacts.custom_fields import custom_display
 from parley.contacts.exceptions import ContactsError, InvalidEmailError, InvalidPhoneError
 from parley.contacts.forms import CONTACT_FIELDS, ContactForm, EmailForm, NewContactForm, PhoneForm
-from parley.contacts.models import Contact, FieldTarget, Organization, Tag
-from parley.contacts.queries import ContactFilters, contact_list_queryset, filter_contacts
+from parley.contacts.models import Contact, FieldTarget
 from parley.web.views.timeline import timeline_context
 
 if TYPE_CHECKING:
@@ -41,32 +39,6 @@ PAGE_SIZE = 50
 def int_param(request: AuthenticatedHttpRequest, name: str) -> int | None:
     value = request.GET.get(name, "")
     return int(value) if value.isdigit() else None
-
-
-@login_required
-def contact_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    filters = ContactFilters(
-        q=request.GET.get("q", ""),
-        tag=int_param(request, "tag"),
-        organization=int_param(request, "organization"),
-        mine=request.GET.get("mine") == "1",
-    )
-    team_ids = team_ids_for_user(request.user)
-    contacts = filter_contacts(Contact.objects.visible_to(request.user), filters, request.user)
-    custom_fields = definitions_for(team_ids, FieldTarget.CONTACT)
-    contacts = filter_custom(contacts, custom_fields, request.GET)
-    page = Paginator(contact_list_queryset(contacts), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "page": page,
-        "filters": filters,
-        "tags": Tag.objects.filter(team_id__in=team_ids),
-        "organizations": Organization.objects.for_teams(team_ids).only("pk", "name"),
-        "can_write": bool(team_ids_for_user(request.user, write=True)),
-        "labels": labels_for_teams(team_ids),
-        "custom_fields": custom_fields,
-    }
-    template = "web/contact_list.html#results" if request.htmx else "web/contact_list.html"
-    return render(request, template, context)
 
 
 def _detail_context(request: AuthenticatedHttpRequest, contact: Contact) -> dict[str, object]:
