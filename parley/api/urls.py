@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from parley.api.accounts import router as accounts_router
 from parley.api.auth import TokenAuth
 from parley.api.calls import router as calls_router
+from parley.api.compose import router as compose_router
 from parley.api.contacts import router as contacts_router
 from parley.api.conversations import router as conversations_router
 from parley.api.leads import router as leads_router
@@ -24,3 +25,4 @@ api.add_router("/", conversations_router)
 api.add_router("/", leads_router)
 api.add_router("/", calls_router)
 api.add_router("/", search_router)
+api.add_router("/", compose_router)
