@@ -6,6 +6,7 @@ from parley.calls.providers.generic.views import call_webhook
 from parley.web.views import (
     calls,
     compose,
+    contact_import,
     contact_lists,
     contacts,
     conversation_actions,
@@ -19,6 +20,7 @@ from parley.web.views import (
     search,
     settings_account_roles,
     settings_custom_fields,
+    settings_inbox,
     settings_lists,
     settings_profile,
     settings_teams,
@@ -70,6 +72,8 @@ urlpatterns = [
         mailboxes.mailbox_remove,
         name="mailbox_remove",
     ),
+    # Settings → Inbox (INBOX-2).
+    path("settings/inbox/", settings_inbox.inbox_settings, name="settings_inbox"),
     # Settings → Lists (CRM-2).
     path("settings/lists/", settings_lists.lists, name="settings_lists"),
     path(
@@ -100,6 +104,8 @@ urlpatterns = [
         name="contact_export",
     ),
     path("contacts/bulk/", contact_lists.contact_bulk, name="contact_bulk"),
+    path("contacts/import/", contact_import.contact_import, name="contact_import"),
+    path("contacts/import/map/", contact_import.contact_import_map, name="contact_import_map"),
     path("contacts/views/", contact_lists.saved_view_save, name="saved_view_save"),
     path(
         "contacts/views/<int:view_id>/delete/",
