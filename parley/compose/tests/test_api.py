@@ -132,8 +132,9 @@ def test_outsiders_and_readers_cannot_start_a_conversation(
 
 
 def test_scheduled_messages_are_listed_for_the_team_and_cancelled(
-    client, alice, bob, charlie, dave, parent
+    client, request, alice, bob, parent
 ):
+    charlie, dave = request.getfixturevalue("charlie"), request.getfixturevalue("dave")
     at = (timezone.now() + timedelta(days=2)).isoformat()
     created = call(
         client,
