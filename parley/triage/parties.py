@@ -106,7 +106,9 @@ def _quoted_block(text: str) -> dict[str, list[str]] | None:
         name = match.group(1).lower()
         for key, names in (("from", _FROM_NAMES), ("to", _TO_NAMES), ("cc", _CC_NAMES)):
             if name in names:
-                found.setdefault(key, []).append(match.group(2).replace("mailto:", ""))
+                # Outlook separates addresses with semicolons.
+                value = match.group(2).replace("mailto:", "").replace(";", ",")
+                found.setdefault(key, []).append(value)
     return found if "from" in found else None
 
 
