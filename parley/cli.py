@@ -26,6 +26,8 @@ WORKER_COMMANDS: list[list[str]] = [
     ["outbox"],
     # E-mail triage: match new inbound mail, record codes, the assistant (parley.triage).
     ["triage", "--loop"],
+    # Inbox timers: wake snoozed conversations that are due (parley.conversations).
+    ["inbox_timers", "--loop"],
 ]
 
 
