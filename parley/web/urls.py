@@ -16,6 +16,7 @@ from parley.web.views import (
     leads,
     mailboxes,
     meetings,
+    notifications,
     organizations,
     search,
     settings_account_roles,
@@ -27,6 +28,7 @@ from parley.web.views import (
     settings_tokens,
     settings_users,
     timeline,
+    triage,
 )
 
 app_name = "web"
@@ -72,6 +74,10 @@ urlpatterns = [
         mailboxes.mailbox_remove,
         name="mailbox_remove",
     ),
+    # Notification centre (INBOX-2).
+    path("notifications/", notifications.notifications, name="notifications"),
+    path("notifications/badge/", notifications.notification_badge, name="notification_badge"),
+    path("notifications/read/", notifications.notifications_read, name="notifications_read"),
     # Settings → Inbox (INBOX-2).
     path("settings/inbox/", settings_inbox.inbox_settings, name="settings_inbox"),
     # Settings → Lists (CRM-2).
@@ -255,6 +261,25 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/delete/", meetings.meeting_delete, name="meeting_delete"),
     path("meetings/<int:meeting_id>/dismiss/", meetings.meeting_dismiss, name="meeting_dismiss"),
     path("meetings/<int:meeting_id>.ics", meetings.meeting_ics, name="meeting_ics"),
+    # E-mail triage and the customer of a conversation (TRIAGE, issue 7).
+    path("triage/", triage.triage_list, name="triage"),
+    path("triage/bulk/", triage.triage_bulk, name="triage_bulk"),
+    path("triage/<int:triage_id>/", triage.triage_detail, name="triage_detail"),
+    path("triage/<int:triage_id>/link/", triage.triage_link, name="triage_link"),
+    path("triage/<int:triage_id>/create/", triage.triage_create, name="triage_create"),
+    path("triage/<int:triage_id>/ignore/", triage.triage_ignore, name="triage_ignore"),
+    path("triage/<int:triage_id>/restore/", triage.triage_restore, name="triage_restore"),
+    path("triage/<int:triage_id>/unlink/", triage.triage_unlink, name="triage_unlink"),
+    path(
+        "conversations/<int:conversation_id>/customer/",
+        triage.conversation_customer,
+        name="conversation_customer",
+    ),
+    path(
+        "conversations/<int:conversation_id>/customer/search/",
+        triage.conversation_customer_search,
+        name="conversation_customer_search",
+    ),
     # Search (SEARCH, issue 8).
     path("search/", search.search_page, name="search"),
     path("search/instant/", search.search_instant, name="search_instant"),

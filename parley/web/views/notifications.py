@@ -1,0 +1,77 @@
+"""The notification centre (issue 4, section 5): the user's in-app notifications — assigned
+to you, snooze ended, new reply, mention — with mark read / all read, and the unread badge
+of the header, which htmx polls."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from parley.accounts.access import team_ids_for_user
+from parley.conversations.models import Notification
+from parley.conversations.services.notifications import mark_notifications_read
+from parley.web.views._auth import AuthenticatedHttpRequest
+
+PAGE_SIZE = 50
+
+
+def _visible(request: AuthenticatedHttpRequest) -> Q:
+    """The user's notifications about conversations they can still see."""
+    alive = Q(
+        conversation__team_id__in=team_ids_for_user(request.user),
+        conversation__deleted_at__isnull=True,
+    )
+    return Q(user_id=request.user.pk) & (Q(conversation__isnull=True) | alive)
+
+
+@login_required
+@require_GET
+def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Newest first, keyset-paged on the id (`before`)."""
+    rows = Notification.objects.filter(_visible(request)).order_by("-pk")
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        rows = rows.filter(pk__lt=int(before))
+    page = list(rows.select_related("conversation", "actor")[: PAGE_SIZE + 1])
+    context = {
+        "notifications": page[:PAGE_SIZE],
+        "next_before": page[PAGE_SIZE - 1].pk if len(page) > PAGE_SIZE else None,
+        "unread": _unread(request),
+    }
+    return render(request, "web/notifications.html", context)
+
+
+def _unread(request: AuthenticatedHttpRequest) -> int:
+    unread = Notification.objects.filter(_visible(request), read_at__isnull=True)
+    return unread.count()
+
+
+@login_required
+@require_GET
+def notification_badge(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The header's unread count (polled by htmx)."""
+    return render(request, "web/notifications.html#badge", {"unread": _unread(request)})
+
+
+@login_required
+@require_POST
+def notifications_read(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Mark the ticked notifications read (`ids`), or all (`all`). With `open`, mark that one
+    read and go to its conversation."""
+    opened = request.POST.get("open", "")
+    if opened.isdigit():
+        mark_notifications_read(user=request.user, ids=[int(opened)])
+        note = Notification.objects.filter(_visible(request), pk=int(opened)).first()
+        if note is not None and note.conversation_id is not None:
+            return redirect("web:conversation", note.conversation_id)
+        return redirect("web:notifications")
+    ids = None
+    if not request.POST.get("all"):
+        ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
+    mark_notifications_read(user=request.user, ids=ids)
+    if request.htmx:
+        return render(request, "web/notifications.html#badge", {"unread": _unread(request)})
+    return redirect("web:notifications")
