@@ -9,7 +9,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from parley.compose.models import Kind, OpenEvent, OutgoingMessage, State
+from parley.compose.models import (
+    Kind,
+    OpenEvent,
+    OutgoingMessage,
+    ResponseTemplate,
+    Signature,
+    State,
+)
 from parley.compose.services.drafts import queue_message, start_reply
 from parley.compose.services.outbox import claim
 from parley.compose.services.templates import create_template
@@ -196,3 +203,43 @@ def test_the_pixel_records_opens_of_sent_tracked_messages_only(client, bob, draf
 
     assert response["Content-Type"] == "image/gif"
     assert list(OpenEvent.objects.values_list("user_agent", flat=True)) == ["Mail/1.0"]
+
+
+def test_an_agent_saves_a_personal_template_and_unknown_variables_are_refused(client, bob):
+    client.force_login(bob)
+    url = reverse("web:compose_templates")
+
+    refused = client.post(url, {"name": "Bad", "subject": "", "body_html": "{{ contact.iq }}"})
+    saved = client.post(
+        url, {"name": "Hi", "subject": "", "body_html": "<p>Hi</p>", "personal": "on"}
+    )
+
+    assert "Unknown variables: contact.iq" in refused.content.decode()
+    assert saved.status_code == 302
+    [template] = ResponseTemplate.objects.all()
+    assert template.owner == bob
+
+
+@pytest.mark.parametrize(("persona", "status"), [("charlie", 404), ("dave", 403)])
+def test_only_writers_of_the_team_edit_a_shared_template(client, request, team_a, persona, status):
+    template = create_template(team=team_a, owner=None, name="T", subject="", body_html="x")
+    client.force_login(request.getfixturevalue(persona))
+
+    response = client.post(
+        reverse("web:compose_template_edit", args=[template.pk]), {"delete": "1"}
+    )
+
+    assert response.status_code == status
+    assert ResponseTemplate.objects.filter(pk=template.pk).exists()
+
+
+def test_signatures_are_saved_per_mailbox(client, bob, offline_mailbox):
+    client.force_login(bob)
+
+    client.post(
+        reverse("web:compose_signatures"),
+        {"signature_all": "<p>Bob</p>", f"signature_{offline_mailbox.pk}": "<p>Bob, Support</p>"},
+    )
+
+    rows = dict(Signature.objects.filter(user=bob).values_list("mailbox_id", "body_html"))
+    assert rows == {None: "<p>Bob</p>", offline_mailbox.pk: "<p>Bob, Support</p>"}
