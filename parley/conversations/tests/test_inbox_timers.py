@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from freezegun import freeze_time
 
+from parley.conversations.management.commands import inbox_timers
 from parley.conversations.models import (
     Conversation,
     Notification,
@@ -37,7 +38,9 @@ def test_one_pass_leaves_a_snooze_that_is_not_due(snoozed, capsys):
     assert Conversation.objects.get(pk=snoozed.pk).snoozed_until is not None
 
 
-def test_the_loop_wakes_a_due_snooze_once_and_notifies_the_assignee(snoozed, bob):
+def test_the_loop_wakes_a_due_snooze_once_and_notifies_the_assignee(snoozed, bob, monkeypatch):
+    # Closing "old" connections would close the test's own transaction (PostgreSQL).
+    monkeypatch.setattr(inbox_timers, "close_old_connections", lambda: None)
     before = signal.getsignal(signal.SIGTERM)
     with freeze_time(timezone.now() + timedelta(hours=2)):
         call_command("inbox_timers", "--loop", "--interval", "0", "--passes", "3")
