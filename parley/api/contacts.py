@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet, prefetch_related_objects
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -29,7 +29,7 @@ from parley.api.schemas_contacts import (
     PhoneIn,
     PhoneOut,
 )
-from parley.contacts import services
+from parley.contacts import gdpr, services
 from parley.contacts.access import (
     can_delete_account,
     get_contact_for_user,
@@ -48,6 +48,7 @@ from parley.contacts.queries import (
     filter_organizations,
     organization_list_queryset,
 )
+from parley.contacts.services.gdpr import erase_contact
 
 router = Router(tags=["contacts"])
 ERRORS: dict[int, type[ErrorOut]] = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -354,3 +355,32 @@ def delete_organization(request: HttpRequest, organization_id: int) -> Status[No
         raise HttpError(403, "Only admins and managers delete organizations.")
     services.delete_organization(organization=organization)
     return Status(204, None)
+
+
+@router.get(
+    "/contacts/{contact_id}/gdpr-export",
+    response={200: None, **ERRORS},
+    summary="Everything about a contact: JSON and raw e-mails in a zip (admins, managers)",
+)
+def gdpr_export(request: HttpRequest, contact_id: int) -> HttpResponse:
+    user = _user(request)
+    contact = get_contact_for_user(user, contact_id)
+    if not can_delete_account(user, contact):
+        raise HttpError(403, "Only admins and managers export personal data.")
+    response = HttpResponse(gdpr.export_zip(contact), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="contact-{contact.pk}-gdpr.zip"'
+    return response
+
+
+@router.post(
+    "/contacts/{contact_id}/erase",
+    response={200: ContactOut, **ERRORS},
+    summary="Erase a contact's personal data, keeping an audit entry (admins, managers)",
+)
+def erase(request: HttpRequest, contact_id: int) -> Contact:
+    user = _user(request)
+    contact = get_contact_for_user(user, contact_id)
+    if not can_delete_account(user, contact):
+        raise HttpError(403, "Only admins and managers erase personal data.")
+    erase_contact(contact=contact, actor=user)
+    return _contact_out(contact)

@@ -122,6 +122,12 @@ urlpatterns = [
     path("contacts/<int:contact_id>/", contacts.contact_detail, name="contact"),
     path("contacts/<int:contact_id>/edit/", contacts.contact_edit, name="contact_edit"),
     path("contacts/<int:contact_id>/delete/", contacts.contact_delete, name="contact_delete"),
+    path(
+        "contacts/<int:contact_id>/gdpr-export/",
+        contacts.contact_gdpr_export,
+        name="contact_gdpr_export",
+    ),
+    path("contacts/<int:contact_id>/erase/", contacts.contact_erase, name="contact_erase"),
     path("contacts/<int:contact_id>/emails/", contacts.contact_email_add, name="contact_email_add"),
     path(
         "contacts/<int:contact_id>/emails/<int:email_id>/remove/",

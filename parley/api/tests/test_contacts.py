@@ -295,3 +295,17 @@ def test_the_api_follows_account_roles(client, bob, dave, team_a):
     assert _json(client, "get", f"/api/v1/contacts/{partner.pk}", bob).status_code == 404
     assert _json(client, "get", "/api/v1/contacts", bob).json()["items"] == []
     assert _json(client, "get", f"/api/v1/contacts/{partner.pk}", dave).status_code == 200
+
+
+def test_gdpr_endpoints_need_a_token(client):
+    assert client.get("/api/v1/contacts/1/gdpr-export").status_code == 401
+    assert client.post("/api/v1/contacts/1/erase").status_code == 401
+
+
+def test_gdpr_export_and_erase_are_for_admins(client, alice, bob, charlie, jan):
+    assert _json(client, "get", f"/api/v1/contacts/{jan.pk}/gdpr-export", bob).status_code == 403
+    assert _json(client, "post", f"/api/v1/contacts/{jan.pk}/erase", charlie).status_code == 404
+    response = _json(client, "get", f"/api/v1/contacts/{jan.pk}/gdpr-export", alice)
+    assert response["Content-Type"] == "application/zip"
+    erased = _json(client, "post", f"/api/v1/contacts/{jan.pk}/erase", alice)
+    assert erased.json()["emails"] == []

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from parley.accounts.access import team_ids_for_user
 from parley.accounts.models import Team
-from parley.contacts import services
+from parley.contacts import gdpr, services
 from parley.contacts.access import (
     can_delete_account,
     can_write_account,
@@ -28,6 +28,7 @@ from parley.contacts.custom_fields import custom_display
 from parley.contacts.exceptions import ContactsError, InvalidEmailError, InvalidPhoneError
 from parley.contacts.forms import CONTACT_FIELDS, ContactForm, EmailForm, NewContactForm, PhoneForm
 from parley.contacts.models import Contact, FieldTarget
+from parley.contacts.services.gdpr import erase_contact
 from parley.web.views.timeline import timeline_context
 
 if TYPE_CHECKING:
@@ -222,3 +223,33 @@ def contact_phone_remove(
     contact = get_contact_for_user(request.user, contact_id, write=True)
     services.remove_contact_phone(phone=get_phone_of_contact(contact, phone_id))
     return _channels(request, contact)
+
+
+def _gdpr_contact(request: AuthenticatedHttpRequest, contact_id: int) -> Contact:
+    """GDPR work is for those who may delete the contact (team admins and managers, type
+    admins)."""
+    contact = get_contact_for_user(request.user, contact_id)
+    if not can_delete_account(request.user, contact):
+        raise PermissionDenied
+    return contact
+
+
+@login_required
+def contact_gdpr_export(request: AuthenticatedHttpRequest, contact_id: int) -> HttpResponse:
+    """Everything about the contact: JSON and the raw e-mails, as a zip."""
+    contact = _gdpr_contact(request, contact_id)
+    response = HttpResponse(gdpr.export_zip(contact), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="contact-{contact.pk}-gdpr.zip"'
+    return response
+
+
+@require_POST
+@login_required
+def contact_erase(request: AuthenticatedHttpRequest, contact_id: int) -> HttpResponse:
+    contact = _gdpr_contact(request, contact_id)
+    if request.POST.get("confirm") != "1":
+        messages.error(request, _("Tick the box to confirm the erasure."))
+        return redirect("web:contact", contact_id=contact.pk)
+    erase_contact(contact=contact, actor=request.user)
+    messages.success(request, _("The contact's personal data has been erased."))
+    return redirect("web:contact", contact_id=contact.pk)
