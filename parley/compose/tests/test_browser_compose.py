@@ -57,7 +57,7 @@ def page():
         browser.close()
 
 
-def test_reply_with_attachment_and_template_undo_send_again_sent(
+def test_reply_with_attachment_and_template_undo_send_again_sent(  # noqa: PLR0917  # fixtures
     live_server, page, bob, team_a, mailbox, smtp_server, tmp_path
 ):
     from playwright.sync_api import expect
