@@ -1,0 +1,85 @@
+"""Drive a real Chromium: create a contact with two phones and a custom field, find it by a
+number written differently, export the list to XLSX and read the file back (issue 6)."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+
+import pytest
+from openpyxl import load_workbook
+
+from conftest import PASSWORD
+from parley.contacts.services import NewPhone, create_contact
+from parley.contacts.services.custom_fields import create_custom_field
+from parley.web.tests.test_browser_shell import CHROMIUM, _csp_violations, console_log, page
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium"),
+]
+
+__all__ = ["console_log", "page"]
+
+
+def test_create_filter_by_phone_and_export_xlsx(live_server, page, console_log, bob, team_a):
+    from playwright.sync_api import expect
+
+    create_custom_field(
+        team=team_a, target="contact", label="Branża", field_type="choice", options=["meble", "IT"]
+    )
+    create_contact(
+        team=team_a,
+        fields={"first_name": "Ewa", "last_name": "Inna"},
+        phones=[NewPhone("22 111 22 33")],
+    )
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("E-mail").fill("bob@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    page.goto(f"{live_server.url}/contacts/new/")
+    page.get_by_label("First name").fill("Jan")
+    page.get_by_label("Last name").fill("Kowalski")
+    page.get_by_label("E-mail address").fill("jan@example.pl")
+    page.get_by_label("Phone number").fill("601 234 567")
+    page.get_by_label("Branża").select_option("meble")
+    page.get_by_role("button", name="Create contact").click()
+    expect(page.get_by_role("heading", name="Jan Kowalski")).to_be_visible()
+
+    channels = page.locator("#channels")
+    channels.get_by_label("Phone number").fill("(22) 628-12-34")
+    channels.get_by_label("Type").select_option("work")
+    channels.get_by_role("button", name="Add phone number").click()
+    expect(page.get_by_test_id("phones").get_by_role("link")).to_have_count(2)
+    expect(page.get_by_text("meble")).to_be_visible()
+
+    page.goto(f"{live_server.url}/contacts/")
+    page.get_by_text("More filters").click()
+    page.get_by_test_id("filter-phone").fill("0048 22 628 12 34")
+    page.get_by_role("button", name="Filter").click()
+    results = page.locator("#results")
+    expect(results.get_by_role("link", name="Jan Kowalski")).to_be_visible()
+    expect(results.get_by_text("Ewa Inna")).to_have_count(0)
+    expect(page).to_have_url(re.compile(r"phone=0048"))
+
+    page.get_by_text("Sort and columns").click()
+    page.get_by_label("Columns, in order").fill("name, phone, cf:branza")
+    page.get_by_role("button", name="Filter").click()
+    expect(results.get_by_role("columnheader", name="Branża")).to_be_visible()
+
+    with page.expect_download() as download_info:
+        page.get_by_test_id("export-xlsx").click()
+    content = download_info.value.path().read_bytes()
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert sheet is not None
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows == [
+        ["Name", "Phone", "Branża"],
+        ["Jan Kowalski", "+48601234567, +48226281234", "meble"],
+    ]
+    assert _csp_violations(console_log) == []
