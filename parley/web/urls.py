@@ -300,6 +300,7 @@ urlpatterns = [
         name="compose_template_edit",
     ),
     path("compose/signatures/", compose.signatures, name="compose_signatures"),
+    path("compose/mailboxes/", compose.mailbox_defaults, name="compose_mailbox_defaults"),
     path("compose/<int:outgoing_id>/", compose.compose, name="compose"),
     path("compose/<int:outgoing_id>/save/", compose.compose_save, name="compose_save"),
     path("compose/<int:outgoing_id>/send/", compose.compose_send, name="compose_send"),

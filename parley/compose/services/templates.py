@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from parley.accounts.models import Team, User
 from parley.compose.exceptions import ComposeError, TemplateVariableError
-from parley.compose.models import ResponseTemplate, Signature
+from parley.compose.models import MailboxSendingSettings, ResponseTemplate, Signature
 from parley.compose.rendering import context_values, render, unknown_variables
 from parley.conversations.models import Conversation
 from parley.mail.models import Mailbox
@@ -96,3 +96,15 @@ def set_signature(*, user: User, mailbox: Mailbox | None, body_html: str) -> Sig
             user=user, mailbox=mailbox, defaults={"body_html": sanitize_html(body_html)}
         )
         return signature
+
+
+def set_mailbox_defaults(
+    *, mailbox: Mailbox, track_opens: bool, signature_html: str
+) -> MailboxSendingSettings:
+    """A mailbox's sending defaults: open tracking on new drafts, the fallback signature."""
+    with transaction.atomic(durable=True):
+        row, _created = MailboxSendingSettings.objects.update_or_create(
+            mailbox=mailbox,
+            defaults={"track_opens": track_opens, "signature_html": sanitize_html(signature_html)},
+        )
+        return row

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from parley.compose.models import (
     Kind,
+    MailboxSendingSettings,
     OpenEvent,
     OutgoingMessage,
     ResponseTemplate,
@@ -243,3 +244,31 @@ def test_signatures_are_saved_per_mailbox(client, bob, offline_mailbox):
 
     rows = dict(Signature.objects.filter(user=bob).values_list("mailbox_id", "body_html"))
     assert rows == {None: "<p>Bob</p>", offline_mailbox.pk: "<p>Bob, Support</p>"}
+
+
+def test_my_drafts_are_listed_for_me_only(client, alice, bob, draft):
+    client.force_login(bob)
+    assert b'data-testid="drafts"' in client.get(reverse("web:compose_scheduled")).content
+    client.force_login(alice)
+    assert b'data-testid="drafts"' not in client.get(reverse("web:compose_scheduled")).content
+
+
+def test_a_manager_turns_on_open_tracking_for_a_mailbox(
+    client, alice, bob, offline_mailbox, parent
+):
+    client.force_login(bob)
+    client.post(
+        reverse("web:compose_mailbox_defaults"),
+        {f"track_{offline_mailbox.pk}": "on", f"signature_{offline_mailbox.pk}": "x"},
+    )
+    assert not MailboxSendingSettings.objects.exists()  # an agent manages nothing
+
+    client.force_login(alice)
+    client.post(
+        reverse("web:compose_mailbox_defaults"),
+        {f"track_{offline_mailbox.pk}": "on", f"signature_{offline_mailbox.pk}": "<p>Team</p>"},
+    )
+
+    draft = start_reply(user=bob, conversation=parent.conversation, parent=parent, kind=Kind.REPLY)
+    assert draft.track_opens
+    assert "<p>Team</p>" in draft.body_html

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from parley.accounts.access import check_team_access, team_ids_for_user
+from parley.accounts.access import can_manage_team, check_team_access, team_ids_for_user
 from parley.accounts.models import Team
 from parley.compose.access import (
     get_outgoing_for_user,
@@ -36,6 +36,7 @@ from parley.compose.exceptions import ComposeError
 from parley.compose.forms import ComposeForm, TemplateForm
 from parley.compose.models import (
     Kind,
+    MailboxSendingSettings,
     OutgoingAttachment,
     OutgoingMessage,
     ResponseTemplate,
@@ -328,7 +329,8 @@ def compose_addresses(request: AuthenticatedHttpRequest) -> JsonResponse:
 
 @login_required
 def compose_scheduled(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The "Scheduled" folder, with what needs attention (failed, check) above it."""
+    """The "Scheduled" folder, with what needs attention (failed, check) and the user's own
+    drafts above it."""
     visible = OutgoingMessage.objects.visible_to(request.user).select_related(
         "conversation", "author", "mailbox"
     )
@@ -338,6 +340,7 @@ def compose_scheduled(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = {
         "scheduled": scheduled,
         "problems": list(visible.filter(state__in=[State.FAILED, State.CHECK])[:100]),
+        "drafts": list(visible.filter(state=State.DRAFT, author=request.user)[:100]),
     }
     return render(request, "web/compose_scheduled.html", context)
 
@@ -429,3 +432,28 @@ def signatures(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = [("all", _("Every mailbox"), current.get(None, ""))]
     rows += [(str(m.pk), str(m), current.get(m.pk, "")) for m in mailboxes]
     return render(request, "web/compose_signatures.html", {"rows": rows})
+
+
+@login_required
+def mailbox_defaults(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Sending defaults of the mailboxes the user manages (open tracking, signature)."""
+    managed = [
+        m
+        for m in Mailbox.objects.filter(team_id__in=team_ids_for_user(request.user))
+        if can_manage_team(request.user, m.team_id)
+    ]
+    if request.method == "POST":
+        for mailbox in managed:
+            if f"signature_{mailbox.pk}" in request.POST:
+                templates.set_mailbox_defaults(
+                    mailbox=mailbox,
+                    track_opens=request.POST.get(f"track_{mailbox.pk}") == "on",
+                    signature_html=request.POST[f"signature_{mailbox.pk}"],
+                )
+        messages.success(request, _("Mailbox defaults saved."))
+        return redirect("web:compose_mailbox_defaults")
+    current = {
+        row.mailbox_id: row for row in MailboxSendingSettings.objects.filter(mailbox__in=managed)
+    }
+    rows = [(m, current.get(m.pk)) for m in managed]
+    return render(request, "web/compose_mailbox_defaults.html", {"rows": rows})
