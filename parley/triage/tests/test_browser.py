@@ -1,0 +1,80 @@
+"""Triage three e-mails in a real Chromium: create a lead, attach to a lead, ignore."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import PASSWORD
+from parley.contacts.models import Lead
+from parley.contacts.services.leads import create_lead
+from parley.triage.models import EmailTriage, State
+from parley.triage.tests.support import email, receive
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium"),
+]
+
+
+@pytest.fixture
+def page():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        context = browser.new_context(locale="en-US")
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        yield page
+        context.close()
+        browser.close()
+
+
+def test_an_agent_triages_three_emails(live_server, page, bob, mailbox, team_a):
+    from playwright.sync_api import expect
+
+    existing = create_lead(team=team_a, name="Dach Kowalskich")
+    first = receive(mailbox, email(sender="Ola Kot <ola@kot.pl>", subject="Wycena okien"))
+    second = receive(mailbox, email(sender="jan@kowalski.pl", subject="Dach raz jeszcze"))
+    third = receive(mailbox, email(sender="news@sklep.pl", subject="Promocja tygodnia"))
+
+    page.goto(f"{live_server.url}/triage/")
+    page.get_by_label("E-mail").fill("bob@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_test_id("nav-triage-count")).to_have_text("3")
+    expect(page.get_by_test_id("triage-row")).to_have_count(3)
+
+    # Create: a lead from the first e-mail, straight from the list.
+    page.get_by_test_id("triage-row").filter(has_text="Wycena okien").get_by_role(
+        "button", name="Create"
+    ).click()
+    expect(page.get_by_test_id("triage-row")).to_have_count(2)
+
+    # Attach: open the second e-mail, search the existing lead, attach.
+    page.get_by_role("link", name="Dach raz jeszcze").click()
+    page.get_by_test_id("record-search").fill("Kowalskich")
+    page.get_by_test_id("attach-lead").click()
+    expect(page.get_by_test_id("triage-record")).to_contain_text("Dach Kowalskich")
+
+    # Ignore: back in the list, with the keyboard (j selects the row, i ignores it).
+    page.goto(f"{live_server.url}/triage/")
+    expect(page.get_by_test_id("triage-row")).to_have_count(1)
+    page.keyboard.press("j")
+    page.keyboard.press("i")
+    expect(page.get_by_text("Nothing waits for a decision.")).to_be_visible()
+
+    rows = {row.pk: row for row in EmailTriage.objects.all()}
+    assert rows[first.pk].lead == Lead.objects.get(email="ola@kot.pl")
+    assert (rows[second.pk].state, rows[second.pk].lead) == (State.LINKED, existing)
+    assert rows[third.pk].state == State.IGNORED
