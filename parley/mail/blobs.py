@@ -4,15 +4,25 @@ Blobs live in Django's ``storages["default"]`` (the STORAGES setting), so moving
 is a settings change. A blob's name is derived from the SHA-256 of its bytes
 (``raw/ab/cd/<sha256>.eml`` for a raw message, ``att/ab/cd/<sha256>`` for an attachment), so
 writing is idempotent: the same bytes are stored once however often they arrive.
+
+On a local ``FileSystemStorage`` (the default) blobs are written straight to their path:
+one ``stat`` when the blob is already there, else a temporary file renamed into place, so
+a crash mid-write never leaves a truncated blob under its final name (which a later write
+would then skip). Any other storage (S3...) goes through the Storage API.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import tempfile
 from typing import IO
 
 from django.core.files.base import ContentFile
-from django.core.files.storage import storages
+from django.core.files.storage import FileSystemStorage, storages
+
+# Folders known to exist, per storage location: saves a makedirs per blob.
+_made_dirs: set[str] = set()
 
 
 def sha256_hex(data: bytes) -> str:
@@ -27,8 +37,44 @@ def attachment_path(sha256: str) -> str:
     return f"att/{sha256[:2]}/{sha256[2:4]}/{sha256}"
 
 
+def _make_dirs(storage: FileSystemStorage, folder: str) -> None:
+    mode = storage.directory_permissions_mode
+    if mode is None:
+        os.makedirs(folder, exist_ok=True)
+    else:
+        os.makedirs(folder, mode=mode, exist_ok=True)
+    _made_dirs.add(folder)
+
+
+def _store_file(storage: FileSystemStorage, path: str, data: bytes) -> None:
+    target = storage.path(path)
+    if os.path.exists(target):
+        return
+    folder = os.path.dirname(target)
+    if folder not in _made_dirs:
+        _make_dirs(storage, folder)
+    try:
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+    except FileNotFoundError:  # the folder was removed since we made it
+        _make_dirs(storage, folder)
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        if storage.file_permissions_mode is not None:
+            os.chmod(temporary, storage.file_permissions_mode)
+        # Atomic; a concurrent writer of the same blob renames identical bytes.
+        os.replace(temporary, target)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
 def _store(path: str, data: bytes) -> None:
     storage = storages["default"]
+    if type(storage) is FileSystemStorage:
+        _store_file(storage, path, data)
+        return
     if storage.exists(path):
         return
     # Two workers may race to write the same blob; the loser's copy gets another name and is

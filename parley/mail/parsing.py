@@ -150,10 +150,16 @@ def decode_words(value: str) -> str:
 
 
 class Headers:
-    """The top-level headers of a message, decoded lazily and safely."""
+    """The top-level headers of a message, decoded lazily and safely.
+
+    Decoded values are remembered: the content hash and the parsed fields read the same
+    headers, and decoding them is a good share of the cost of a parse.
+    """
 
     def __init__(self, msg: EmailMessage) -> None:
         self._raw: dict[str, list[str]] = {}
+        self._got: dict[str, str] = {}
+        self._addresses: dict[str, list[AddressDict]] = {}
         for name, value in msg.raw_items():
             self._raw.setdefault(name.lower(), []).append(str(value))
 
@@ -166,12 +172,21 @@ class Headers:
 
     def get(self, name: str) -> str:
         """The first value of a header, RFC 2047 decoded, whitespace collapsed."""
-        return _WS_RE.sub(" ", decode_words(self.raw(name))).strip()
+        key = name.lower()
+        if key not in self._got:
+            self._got[key] = _WS_RE.sub(" ", decode_words(self.raw(key))).strip()
+        return self._got[key]
 
     def get_all(self, name: str) -> list[str]:
         return [_raw_header_text(value) for value in self._raw.get(name.lower(), [])]
 
     def addresses(self, name: str) -> list[AddressDict]:
+        key = name.lower()
+        if key not in self._addresses:
+            self._addresses[key] = self._decode_addresses(key)
+        return self._addresses[key]
+
+    def _decode_addresses(self, name: str) -> list[AddressDict]:
         result: list[AddressDict] = []
         for display, addr in getaddresses(self.get_all(name)):
             address = addr.strip().lower()
