@@ -121,7 +121,9 @@ def test_an_agent_works_through_the_inbox(
     page.get_by_role("link", name="Broken chair").click()
     expect(page).to_have_url(re.compile(rf"/conversations/{chair.pk}/"))
     expect(page.get_by_test_id("message-text")).to_have_count(2)
-    page.get_by_role("textbox", name=re.compile("Internal note")).fill("Called Jan, he sends photos.")
+    page.get_by_role("textbox", name=re.compile("Internal note")).fill(
+        "Called Jan, he sends photos."
+    )
     page.get_by_role("button", name="Add note").click()
     expect(page.get_by_test_id("note")).to_contain_text("Called Jan, he sends photos.")
     page.locator("#assign-users").select_option(label="Bob Agent")
