@@ -152,6 +152,7 @@ def get_timeline(
                 activity=ActivityOut.of(entry.activity) if entry.activity else None,
                 message_id=entry.message.pk if entry.message else None,
                 conversation_id=entry.message.conversation_id if entry.message else None,
+                url=entry.url,
             )
             for entry in entries
         ],
@@ -185,6 +186,7 @@ def post_event(
             text=activity.text,
             activity=ActivityOut.of(activity),
             message_id=None,
+            url="",
         ),
     )
 

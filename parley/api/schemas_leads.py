@@ -118,6 +118,7 @@ class TimelineEntryOut(Schema):
     activity: ActivityOut | None
     message_id: int | None = Field(None, description="A Parley message (e-mail) id.")
     conversation_id: int | None = None
+    url: str = Field("", description="The page of a linked e-mail, call, meeting or conversation.")
 
 
 class TimelineOut(Schema):

@@ -1,8 +1,9 @@
 """Read the timeline of a contact, organization or lead (CR5).
 
 One stream, newest first, of the record's `Activity` rows (notes, logged calls, SMS, fax,
-meetings, field changes) and — for contacts and organizations — the e-mails sent to or
-from the contacts' addresses, read from `parley.mail.models.Message` (read only). A
+meetings, field changes), the e-mails sent to or from its addresses
+(`parley.mail.models.Message`), and the calls, phone meetings and conversations linked to
+it (`parley.calls`, `parley.conversations`) — all read only. A
 contact's timeline includes the activities of the leads converted into it; an
 organization's includes its contacts'. Pages are cut by time (keyset), so page 100 costs
 what page 1 does.
@@ -14,7 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from pydantic import BaseModel, TypeAdapter
 
 from parley.contacts.models import Activity, ActivityKind, Contact, Lead, Organization
@@ -42,13 +44,20 @@ def parse_changes(activity: Activity) -> list[Change]:
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One line of a timeline: an activity or an e-mail."""
+    """One line of a timeline: an activity, or a row of another app (an e-mail, a call, a
+    meeting, a conversation) with the URL of its page."""
 
     kind: str
     at: datetime
     text: str
     activity: Activity | None = None
     message: Message | None = None
+    url: str = ""
+    detail: str = ""
+
+    @property
+    def kind_label(self) -> str:
+        return str(ActivityKind(self.kind).label)
 
     @property
     def changes(self) -> list[Change]:
@@ -101,6 +110,82 @@ def _messages(record: Record, before: datetime | None, limit: int) -> list[Messa
     return list(messages.order_by("-date", "-pk")[:limit])
 
 
+def _record_filter(record: Record, prefix: str = "") -> Q:
+    """Rows of another app linked to the record (its contact/organization/lead field)."""
+    if isinstance(record, Contact):
+        return Q(**{f"{prefix}contact": record})
+    if isinstance(record, Organization):
+        return Q(**{f"{prefix}contact__organization": record})
+    return Q(**{f"{prefix}lead": record})
+
+
+def _calls(record: Record, before: datetime | None, limit: int) -> list[Entry]:
+    from parley.calls.models import Call
+
+    calls = Call.objects.filter(_record_filter(record), team_id=record.team_id)
+    if before is not None:
+        calls = calls.filter(started_at__lt=before)
+    return [
+        Entry(
+            kind=ActivityKind.CALL,
+            at=call.started_at,
+            text=f"{call.get_direction_display()}: {call.from_raw} → {call.to_raw}",
+            url=reverse("web:call", args=[call.pk]),
+            detail=f"{call.get_result_display()} · {call.duration} s" if call.result else "",
+        )
+        for call in calls.order_by("-started_at", "-pk")[:limit]
+    ]
+
+
+def _meetings(record: Record, before: datetime | None, limit: int) -> list[Entry]:
+    from parley.calls.models import Meeting
+
+    if isinstance(record, Lead):
+        return []
+    meetings = Meeting.objects.filter(_record_filter(record), team_id=record.team_id)
+    if before is not None:
+        meetings = meetings.filter(window_start__lt=before)
+    return [
+        Entry(
+            kind=ActivityKind.MEETING,
+            at=meeting.window_start,
+            text=meeting.name,
+            url=reverse("web:meeting", args=[meeting.pk]),
+        )
+        for meeting in meetings.order_by("-window_start", "-pk")[:limit]
+    ]
+
+
+def _conversations(record: Record, before: datetime | None, limit: int) -> list[Entry]:
+    """Conversations linked to the record that hold at least one message (a conversation
+    that is only a comment does not show, as in Thulium)."""
+    from parley.conversations.models import Conversation
+    from parley.mail.models import Message
+
+    if isinstance(record, Lead):
+        return []
+    condition = (
+        Q(organization=record) | Q(contact__organization=record)
+        if isinstance(record, Organization)
+        else Q(contact=record)
+    )
+    has_message = Exists(Message.objects.filter(conversation=OuterRef("pk")))
+    conversations = Conversation.objects.filter(
+        condition, has_message, team_id=record.team_id, deleted_at__isnull=True
+    )
+    if before is not None:
+        conversations = conversations.filter(created_at__lt=before)
+    return [
+        Entry(
+            kind=ActivityKind.CONVERSATION,
+            at=conversation.created_at,
+            text=f"#{conversation.number} {conversation.subject}",
+            url=reverse("web:conversation", args=[conversation.pk]),
+        )
+        for conversation in conversations.order_by("-created_at", "-pk")[:limit]
+    ]
+
+
 def timeline(
     record: Record, *, kinds: frozenset[str] = frozenset(), before: datetime | None = None
 ) -> tuple[list[Entry], datetime | None]:
@@ -119,10 +204,25 @@ def timeline(
     ]
     if not kinds or ActivityKind.EMAIL in kinds:
         entries += [
-            Entry(kind=ActivityKind.EMAIL, at=m.date, text=m.subject, message=m)
+            Entry(
+                kind=ActivityKind.EMAIL,
+                at=m.date,
+                text=m.subject,
+                message=m,
+                url=reverse("web:conversation", args=[m.conversation_id]),
+                detail=m.from_address,
+            )
             for m in _messages(record, before, PAGE_SIZE + 1)
             if m.date is not None
         ]
+    others = (
+        (ActivityKind.CALL, _calls),
+        (ActivityKind.MEETING, _meetings),
+        (ActivityKind.CONVERSATION, _conversations),
+    )
+    for kind, fetch in others:
+        if not kinds or kind in kinds:
+            entries += fetch(record, before, PAGE_SIZE + 1)
     entries.sort(key=lambda entry: entry.at, reverse=True)
     if len(entries) <= PAGE_SIZE:
         return entries, None

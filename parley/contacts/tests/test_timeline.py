@@ -104,3 +104,21 @@ def test_a_contact_timeline_shows_mail_from_and_to_its_addresses(team_a, setting
         ingest_at(raw, folder, uid)
     entries, _next = timeline(jan, kinds=frozenset({"email"}))
     assert [entry.text for entry in entries] == ["Re: Pytanie o meble", "Pytanie o meble"]
+
+
+def test_calls_linked_to_the_contact_or_lead_show(team_a, jan, bob):
+    from parley.calls.models import Call, Direction
+    from parley.contacts.services.leads import create_lead
+
+    lead = create_lead(team=team_a, name="Zapytanie", phone="601234567")
+    Call.objects.create(
+        team=team_a, direction=Direction.INBOUND, from_raw="601234567", to_raw="100", contact=jan
+    )
+    Call.objects.create(
+        team=team_a, direction=Direction.OUTBOUND, from_raw="100", to_raw="601234567", lead=lead
+    )
+    contact_calls, _next = timeline(jan, kinds=frozenset({"call"}))
+    assert [entry.text for entry in contact_calls] == ["Incoming: 601234567 → 100"]
+    assert contact_calls[0].url.startswith("/calls/")
+    lead_calls, _next = timeline(lead, kinds=frozenset({"call"}))
+    assert [entry.text for entry in lead_calls] == ["Outgoing: 100 → 601234567"]
