@@ -20,6 +20,7 @@ from parley.compose.services.outbox import (
 )
 from parley.compose.tests.support import customer_message, receive
 from parley.compose.worker import OutboxWorker
+from parley.mail import blobs
 from parley.mail.models import FolderRole, Mailbox, Message, MessageLocation
 from parley.mail.sync import sync_mailbox
 
@@ -240,3 +241,18 @@ def test_a_failed_sent_folder_copy_is_retried_without_resending(
 
     assert OutgoingMessage.objects.get(pk=outgoing.pk).appended_at is not None
     assert len(smtp_server.messages) == 1
+
+
+def test_dovecot_returns_the_sent_copy_byte_for_byte(reply, dovecot, support_user):
+    outgoing, _parent, _customer = reply
+    tick(outgoing.send_at + timedelta(seconds=1))
+    outgoing.refresh_from_db()
+
+    with dovecot.imap(support_user) as conn:
+        conn.select('"Sent"', readonly=True)
+        _typ, data = conn.fetch("1:*", "(BODY.PEEK[])")
+    [stored] = [item[1] for item in data if isinstance(item, tuple)]
+
+    assert stored == blobs.read_raw(outgoing.raw_sha256)
+    parsed = email.message_from_bytes(stored, policy=policy.default)
+    assert parsed["Message-ID"] == f"<{outgoing.message_id}>"
