@@ -23,6 +23,9 @@ from parley.mail.worker import POLL_SECONDS, SyncWorker
 
 class Command(BaseCommand):
     help = "Fetch new mail from every active mailbox (or NAME), once or continuously."
+    # The system checks import every URLconf (the whole web app and API): seconds of start-up
+    # for a command that cron may run every minute. `parley check` runs them.
+    requires_system_checks: list[str] = []
 
     @override
     def add_arguments(self, parser: ArgumentParser) -> None:
