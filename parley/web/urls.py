@@ -128,6 +128,7 @@ urlpatterns = [
         name="contact_gdpr_export",
     ),
     path("contacts/<int:contact_id>/erase/", contacts.contact_erase, name="contact_erase"),
+    path("contacts/<int:contact_id>/lock/", contacts.contact_lock, name="contact_lock"),
     path("contacts/<int:contact_id>/emails/", contacts.contact_email_add, name="contact_email_add"),
     path(
         "contacts/<int:contact_id>/emails/<int:email_id>/remove/",

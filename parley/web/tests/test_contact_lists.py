@@ -239,3 +239,22 @@ def test_a_private_view_stays_private(client, bob, dave, team_a):
     client.force_login(dave)
     assert "Moje" not in client.get("/contacts/").text
     assert client.post(f"/contacts/views/{view.pk}/delete/").status_code == 404
+
+
+def test_one_contact_is_locked_by_an_agent_and_unlocked_by_an_admin(client, alice, bob, people):
+    jan, _ewa = people
+    client.force_login(bob)
+    client.post(f"/contacts/{jan.pk}/lock/", {"locked": "1"})
+    jan.refresh_from_db()
+    assert jan.is_locked
+    assert "Locked: read-only" in client.get(f"/contacts/{jan.pk}/").text
+    assert client.post(f"/contacts/{jan.pk}/lock/", {"locked": "0"}).status_code == 403
+    client.force_login(alice)
+    client.post(f"/contacts/{jan.pk}/lock/", {"locked": "0"})
+    jan.refresh_from_db()
+    assert not jan.is_locked
+
+
+def test_a_reader_cannot_lock(client, dave, people):
+    client.force_login(dave)
+    assert client.post(f"/contacts/{people[0].pk}/lock/", {"locked": "1"}).status_code == 403

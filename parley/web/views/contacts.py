@@ -19,6 +19,7 @@ from parley.contacts import gdpr, services
 from parley.contacts.access import (
     can_delete_account,
     can_write_account,
+    check_account_write,
     get_contact_for_user,
     get_email_of_contact,
     get_phone_of_contact,
@@ -28,6 +29,7 @@ from parley.contacts.custom_fields import custom_display
 from parley.contacts.exceptions import ContactsError, InvalidEmailError, InvalidPhoneError
 from parley.contacts.forms import CONTACT_FIELDS, ContactForm, EmailForm, NewContactForm, PhoneForm
 from parley.contacts.models import Contact, FieldTarget
+from parley.contacts.services import bulk
 from parley.contacts.services.gdpr import erase_contact
 from parley.web.views.timeline import timeline_context
 
@@ -252,4 +254,21 @@ def contact_erase(request: AuthenticatedHttpRequest, contact_id: int) -> HttpRes
         return redirect("web:contact", contact_id=contact.pk)
     erase_contact(contact=contact, actor=request.user)
     messages.success(request, _("The contact's personal data has been erased."))
+    return redirect("web:contact", contact_id=contact.pk)
+
+
+@require_POST
+@login_required
+def contact_lock(request: AuthenticatedHttpRequest, contact_id: int) -> HttpResponse:
+    """Lock (anyone who may change the contact) or unlock (team admins) one contact."""
+    contact = get_contact_for_user(request.user, contact_id, write=True)
+    locked = request.POST.get("locked") == "1"
+    results = bulk.bulk_lock_contacts(
+        contacts=[contact],
+        locked=locked,
+        check=lambda c: check_account_write(request.user, c),
+        actor=request.user,
+    )
+    if results[0].ok:
+        messages.success(request, _("Locked.") if locked else _("Unlocked."))
     return redirect("web:contact", contact_id=contact.pk)
