@@ -271,6 +271,7 @@ urlpatterns = [
     # E-mail triage and the customer of a conversation (TRIAGE, issue 7).
     path("triage/", triage.triage_list, name="triage"),
     path("triage/bulk/", triage.triage_bulk, name="triage_bulk"),
+    path("triage/count/", triage.triage_count, name="triage_count"),
     path("triage/<int:triage_id>/", triage.triage_detail, name="triage_detail"),
     path("triage/<int:triage_id>/link/", triage.triage_link, name="triage_link"),
     path("triage/<int:triage_id>/create/", triage.triage_create, name="triage_create"),

@@ -60,8 +60,14 @@ def test_the_list_answers_a_fragment_to_htmx(client, bob, row):
 
 
 def test_the_navigation_counts_ready_emails(client, bob, row):
-    response = _login(client, bob).get("/triage/")
+    assert "/triage/count/" in _login(client, bob).get("/triage/").text
+    response = client.get("/triage/count/")
     assert 'data-testid="nav-triage-count"' in response.text
+    assert ">1<" in response.text
+
+
+def test_the_navigation_count_is_empty_for_an_outsider(client, charlie, row):
+    assert "nav-triage-count" not in _login(client, charlie).get("/triage/count/").text
 
 
 def test_the_reader_sees_the_list_without_actions(client, dave, row):

@@ -1,5 +1,4 @@
-"""Template helpers of e-mail triage: the Ready counter in the navigation and the "Add
-customer" panel of the conversation page (both included once from other screens)."""
+"""Template helpers of e-mail triage: the "Add customer" panel of the conversation page."""
 
 from __future__ import annotations
 
@@ -11,14 +10,8 @@ from parley.accounts.access import team_ids_for_user
 from parley.accounts.models import User
 from parley.conversations.models import Conversation
 from parley.triage.customers import conversation_sender
-from parley.triage.models import EmailTriage
 
 register = template.Library()
-
-
-@register.simple_tag
-def triage_ready_count(user: User) -> int:
-    return EmailTriage.objects.visible_to(user).ready().count()
 
 
 @register.inclusion_tag("web/partials/triage_customer.html")

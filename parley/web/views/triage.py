@@ -277,3 +277,11 @@ def conversation_customer_search(
     )
     context = {"conversation": conversation, "found": found, "query": query}
     return render(request, "web/partials/triage_customer.html#found", context)
+
+
+@login_required
+def triage_count(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The Ready counter of the navigation, loaded and refreshed by htmx so that rendering
+    a page costs no query for it."""
+    count = EmailTriage.objects.visible_to(request.user).ready().count()
+    return render(request, "web/partials/triage_count.html", {"count": count})
