@@ -10,11 +10,17 @@ export PARLEY_DATA_DIR ?= $(CURDIR)/var
 # app's static files; never committed (see .gitignore).
 TRIX_VERSION := 2.1.19
 TRIX_DIR := parley/compose/static/compose/vendor
+# Without npm (a fresh machine with only Python and make) the composer falls back to a
+# plain-text body, so `make run` never depends on Node.js.
 $(TRIX_DIR)/.trix-$(TRIX_VERSION):
-	npm install --silent --no-audit --no-fund --prefix var/npm trix@$(TRIX_VERSION)
-	mkdir -p $(TRIX_DIR)
-	cp var/npm/node_modules/trix/dist/trix.umd.min.js var/npm/node_modules/trix/dist/trix.css $(TRIX_DIR)/
-	touch $@
+	@if command -v npm >/dev/null 2>&1; then \
+		npm install --silent --no-audit --no-fund --prefix var/npm trix@$(TRIX_VERSION) && \
+		mkdir -p $(TRIX_DIR) && \
+		cp var/npm/node_modules/trix/dist/trix.umd.min.js var/npm/node_modules/trix/dist/trix.css $(TRIX_DIR)/ && \
+		touch $@; \
+	else \
+		echo "npm not found: the composer will use a plain-text body (install Node.js for the rich text editor)."; \
+	fi
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

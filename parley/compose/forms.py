@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
 from parley.compose.models import OutgoingMessage, ResponseTemplate
@@ -25,6 +26,10 @@ class ComposeForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), required=False, max_length=900)
     queue = forms.ModelChoiceField(label=_("Queue"), queryset=Queue.objects.none(), required=False)
     body_html = forms.CharField(required=False, widget=forms.HiddenInput)
+    # Plain-text body, used when the rich text editor's files are not installed (no npm).
+    body_text = forms.CharField(
+        label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 12})
+    )
     track_opens = forms.BooleanField(label=_("Track opens"), required=False)
     send_at = forms.DateTimeField(
         label=_("Send later"),
@@ -44,6 +49,7 @@ class ComposeForm(forms.Form):
             "subject": outgoing.subject,
             "queue": outgoing.queue_id,
             "body_html": outgoing.body_html,
+            "body_text": strip_tags(outgoing.body_html.replace("<br>", "\n")),
             "track_opens": outgoing.track_opens,
         }
         kwargs["initial"] = initial

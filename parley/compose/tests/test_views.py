@@ -49,6 +49,29 @@ def form_data(draft, **overrides):
     } | overrides
 
 
+@pytest.fixture(autouse=True)
+def rich_editor(monkeypatch):
+    """The views behave as after `make install` with npm, whatever this machine has."""
+    monkeypatch.setattr("parley.web.views.compose.rich_editor_installed", lambda: True)
+
+
+def test_without_the_editor_files_the_composer_takes_plain_text(client, bob, draft, monkeypatch):
+    monkeypatch.setattr("parley.web.views.compose.rich_editor_installed", lambda: False)
+    client.force_login(bob)
+
+    page = client.get(reverse("web:compose", args=[draft.pk]))
+    assert b"trix-editor" not in page.content
+    assert b'name="body_text"' in page.content
+
+    data = form_data(draft)
+    data.pop("body_html", None)
+    data["body_text"] = "Hello <Jan>,\n\nsee you."
+    client.post(reverse("web:compose_save", args=[draft.pk]), data)
+
+    draft.refresh_from_db()
+    assert draft.body_html == "<p>Hello &lt;Jan&gt;,</p>\n\n<p>see you.</p>"
+
+
 def test_the_reply_button_opens_a_composer_with_the_answer(client, bob, parent):
     client.force_login(bob)
 

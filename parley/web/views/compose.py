@@ -11,15 +11,17 @@ services.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import linebreaks
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -105,6 +107,17 @@ def _form(request: AuthenticatedHttpRequest, outgoing: OutgoingMessage) -> Compo
     return ComposeForm(data, outgoing=outgoing, mailboxes=mailboxes)
 
 
+def rich_editor_installed() -> bool:
+    """Whether `make install` could fetch the editor (it needs npm); else a plain textarea."""
+    return finders.find("compose/vendor/trix.umd.min.js") is not None
+
+
+def _body_html(data: dict[str, Any]) -> str:
+    if data.get("body_text"):
+        return linebreaks(data["body_text"], autoescape=True)
+    return str(data["body_html"])
+
+
 def _changes(form: ComposeForm) -> drafts.DraftChanges:
     data = form.cleaned_data
     return drafts.DraftChanges(
@@ -113,7 +126,7 @@ def _changes(form: ComposeForm) -> drafts.DraftChanges:
         cc=data["cc"],
         bcc=data["bcc"],
         subject=data["subject"],
-        body_html=data["body_html"],
+        body_html=_body_html(data),
         queue=data.get("queue"),
         track_opens=data["track_opens"],
     )
@@ -137,6 +150,7 @@ def compose(request: AuthenticatedHttpRequest, outgoing_id: int) -> HttpResponse
         "form": _form(request, outgoing),
         "templates": _templates(request, outgoing),
         "max_mb": drafts.max_attachment_bytes() // (1024 * 1024),
+        "rich_editor": rich_editor_installed(),
     }
     return render(request, "web/compose.html", context)
 
@@ -193,6 +207,7 @@ def compose_send(request: AuthenticatedHttpRequest, outgoing_id: int) -> HttpRes
         "error": error,
         "templates": _templates(request, outgoing),
         "max_mb": drafts.max_attachment_bytes() // (1024 * 1024),
+        "rich_editor": rich_editor_installed(),
     }
     return render(request, "web/compose.html", context, status=400)
 
