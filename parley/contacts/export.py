@@ -1,4 +1,4 @@
-"""Export a filtered contact list as CSV or XLSX (LV2): the chosen columns in the chosen
+"""Export a filtered contact or organization list as CSV or XLSX (LV2): the chosen columns in the chosen
 order, list keys shown as their labels, custom fields as their display text.
 
 Rows are read in chunks with their relations prefetched, so a large export keeps a fixed
@@ -13,6 +13,7 @@ import io
 import re
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
 from parley.contacts.choices import ChoiceLabels
@@ -22,7 +23,12 @@ from parley.contacts.listing import COLUMNS
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from parley.contacts.models import Contact, ContactQuerySet, CustomField
+    from parley.contacts.models import (
+        Contact,
+        ContactQuerySet,
+        CustomField,
+        OrganizationQuerySet,
+    )
 
 CHUNK = 500
 # A list of E.164 numbers, which is safe to leave as it is.
@@ -87,12 +93,49 @@ def to_csv(head: list[str], body: Iterator[list[str]]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode()
 
 
-def to_xlsx(head: list[str], body: Iterator[list[str]]) -> bytes:
+def to_xlsx(head: list[str], body: Iterator[list[str]], title: str = "Contacts") -> bytes:
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Contacts")
+    sheet = workbook.create_sheet(title)
     sheet.append(head)
     for row in body:
         sheet.append([_safe(cell) for cell in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def organization_table(
+    organizations: OrganizationQuerySet, labels: ChoiceLabels, definitions: list[CustomField]
+) -> tuple[list[str], Iterator[list[str]]]:
+    """Header and rows of an organization export: fixed columns, then custom fields."""
+    head = [
+        str(_("Name")),
+        str(_("Tax id (NIP)")),
+        str(_("Mail domains")),
+        str(_("Account type")),
+        str(_("Postal code")),
+        str(_("City")),
+        str(_("Country")),
+        str(_("Tags")),
+        str(_("Managers")),
+        *[d.label for d in definitions],
+    ]
+
+    def body() -> Iterator[list[str]]:
+        prefetched = organizations.prefetch_related("domains", "tags", "managers")
+        for org in prefetched.iterator(chunk_size=CHUNK):
+            custom = parse_custom(org.custom)
+            yield [
+                org.name,
+                org.tax_id,
+                ", ".join(d.domain for d in org.domains.all()),
+                labels.label(org.team_id, "account_type", org.account_type),
+                org.postal_code,
+                org.city,
+                org.country,
+                ", ".join(t.name for t in org.tags.all()),
+                ", ".join(str(u) for u in org.managers.all()),
+                *[display_value(custom.get(d.key)) for d in definitions],
+            ]
+
+    return head, body()

@@ -74,6 +74,36 @@ class OrganizationFilters:
     q: str = ""
     tag: int | None = None
     mine: bool = False
+    name: str = ""
+    tax_id: str = ""
+    domain: str = ""
+    account_type: str = ""
+    postal_code: str = ""
+    city: str = ""
+    region: str = ""
+    country: str = ""
+    manager: int | None = None
+    locked: bool | None = None
+
+
+ORGANIZATION_TEXT_FILTERS = ("name", "postal_code", "city", "region", "country")
+
+
+def organization_filters_from(params: Mapping[str, str]) -> OrganizationFilters:
+    manager = params.get("manager", "")
+    tag = params.get("tag", "")
+    locked = params.get("locked", "")
+    return OrganizationFilters(
+        q=params.get("q", ""),
+        tag=int(tag) if tag.isdigit() else None,
+        mine=params.get("mine") == "1",
+        manager=int(manager) if manager.isdigit() else None,
+        locked=True if locked == "1" else False if locked == "0" else None,
+        tax_id=params.get("tax_id", "").strip(),
+        domain=params.get("domain", "").strip(),
+        account_type=params.get("account_type", "").strip(),
+        **{name: params.get(name, "").strip() for name in ORGANIZATION_TEXT_FILTERS},
+    )
 
 
 def _phone_condition(text: str, field: str = "phones__e164") -> Q | None:
@@ -167,6 +197,20 @@ def filter_organizations(
         organizations = organizations.filter(tags__pk=filters.tag)
     if filters.mine:
         organizations = organizations.managed_by(user)
+    if filters.manager is not None:
+        organizations = organizations.filter(managers__pk=filters.manager)
+    if filters.locked is not None:
+        organizations = organizations.filter(is_locked=filters.locked)
+    for name in ORGANIZATION_TEXT_FILTERS:
+        if value := getattr(filters, name):
+            organizations = organizations.filter(**{f"{name}__icontains": value})
+    if filters.account_type:
+        organizations = organizations.filter(account_type=filters.account_type)
+    if filters.tax_id:
+        organizations = organizations.filter(tax_id__contains=re.sub(r"\D", "", filters.tax_id))
+    if filters.domain:
+        matching = organizations.filter(domains__domain__icontains=filters.domain.lower())
+        organizations = organizations.filter(pk__in=matching.values("pk"))
     return organizations
 
 

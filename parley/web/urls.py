@@ -149,6 +149,11 @@ urlpatterns = [
     path("organizations/", organizations.organization_list, name="organizations"),
     path("organizations/new/", organizations.organization_create, name="organization_create"),
     path(
+        "organizations/export.<str:file_format>",
+        organizations.organization_export,
+        name="organization_export",
+    ),
+    path(
         "organizations/<int:organization_id>/",
         organizations.organization_detail,
         name="organization",

@@ -159,3 +159,28 @@ def test_an_agent_may_not_delete(client, bob, acme):
 
 def test_an_outsider_gets_404_when_deleting(client, charlie, acme):
     assert _login(client, charlie).post(f"/organizations/{acme.pk}/delete/").status_code == 404
+
+
+def test_the_list_filters_on_every_field_and_exports(client, bob, charlie, team_a):
+    import csv
+    import io
+
+    from parley.contacts.services import create_organization
+
+    create_organization(
+        team=team_a,
+        fields={"name": "Stolarnia", "tax_id": "779-240-00-19", "city": "Poznań"},
+        domains=["stolarnia.pl"],
+    )
+    create_organization(team=team_a, fields={"name": "Księgarnia", "city": "Gdańsk"})
+    client.force_login(bob)
+    for params in ({"tax_id": "7792400019"}, {"domain": "stolar"}, {"city": "pozn"}):
+        text = client.get("/organizations/", params).text
+        assert "Stolarnia" in text, params
+        assert "Księgarnia" not in text, params
+    response = client.get("/organizations/export.csv", {"city": "Gdańsk"})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [row[0] for row in rows] == ["Name", "Księgarnia"]
+    client.force_login(charlie)
+    response = client.get("/organizations/export.csv")
+    assert "Stolarnia" not in response.content.decode("utf-8-sig")

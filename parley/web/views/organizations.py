@@ -9,31 +9,33 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from parley.accounts.access import team_ids_for_user
-from parley.accounts.models import Team
-from parley.contacts import services
+from parley.accounts.models import Team, User
+from parley.contacts import export, services
 from parley.contacts.access import (
     can_delete_account,
     can_write_account,
     get_organization_for_user,
 )
-from parley.contacts.choices import labels_for_teams
+from parley.contacts.choices import labels_for_teams, options_for
 from parley.contacts.custom_fields import custom_display, definitions_for, filter_custom
 from parley.contacts.exceptions import ContactsError, InvalidTaxIdError
 from parley.contacts.forms import ORGANIZATION_FIELDS, OrganizationForm
-from parley.contacts.models import Contact, FieldTarget, Organization, Tag
+from parley.contacts.models import ChoiceKind, Contact, FieldTarget, Organization, Tag
 from parley.contacts.queries import (
-    OrganizationFilters,
     contact_list_queryset,
     filter_organizations,
+    organization_filters_from,
     organization_list_queryset,
 )
-from parley.web.views.contacts import PAGE_SIZE, int_param
+from parley.web.views.contact_lists import MAX_EXPORT_ROWS
+from parley.web.views.contacts import PAGE_SIZE
 from parley.web.views.timeline import timeline_context
 
 if TYPE_CHECKING:
@@ -42,11 +44,7 @@ if TYPE_CHECKING:
 
 @login_required
 def organization_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    filters = OrganizationFilters(
-        q=request.GET.get("q", ""),
-        tag=int_param(request, "tag"),
-        mine=request.GET.get("mine") == "1",
-    )
+    filters = organization_filters_from(request.GET)
     team_ids = team_ids_for_user(request.user)
     organizations = filter_organizations(
         Organization.objects.visible_to(request.user), filters, request.user
@@ -62,6 +60,13 @@ def organization_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "tags": Tag.objects.filter(team_id__in=team_ids),
         "can_write": bool(team_ids_for_user(request.user, write=True)),
         "custom_fields": custom_fields,
+        "account_types": {
+            o.key: o.label
+            for t in sorted(team_ids)
+            for o in options_for(t, ChoiceKind.ACCOUNT_TYPE)
+        },
+        "members": User.objects.filter(memberships__team_id__in=team_ids).distinct(),
+        "query": request.GET.urlencode(),
     }
     template = (
         "web/organization_list.html#results" if request.htmx else "web/organization_list.html"
@@ -159,3 +164,30 @@ def organization_delete(request: AuthenticatedHttpRequest, organization_id: int)
     services.delete_organization(organization=organization)
     messages.success(request, _("The organization has been deleted."))
     return redirect("web:organizations")
+
+
+@login_required
+def organization_export(request: AuthenticatedHttpRequest, file_format: str) -> HttpResponse:
+    """The filtered organization list, as CSV or XLSX."""
+    if file_format not in {"csv", "xlsx"}:
+        raise Http404
+    team_ids = team_ids_for_user(request.user)
+    filters = organization_filters_from(request.GET)
+    organizations = filter_organizations(
+        Organization.objects.visible_to(request.user), filters, request.user
+    )
+    definitions = definitions_for(team_ids, FieldTarget.ORGANIZATION)
+    organizations = filter_custom(organizations, definitions, request.GET).order_by("name", "pk")
+    head, body = export.organization_table(
+        organizations[:MAX_EXPORT_ROWS], labels_for_teams(team_ids), definitions
+    )
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    if file_format == "csv":
+        response = HttpResponse(export.to_csv(head, body), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            export.to_xlsx(head, body, title="Organizations"),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="organizations-{stamp}.{file_format}"'
+    return response
