@@ -39,6 +39,7 @@ def catch_up() -> int:
     """One pass; returns how many messages got a triage decision."""
     mark, _created = TriageMark.objects.get_or_create(name=MARK)
     assistant_ids = set(AssistantMailbox.objects.values_list("mailbox_id", flat=True))
+    # Sent mail is looked at once (for record codes); only inbound mail is looked for late.
     inbound = Message.objects.filter(direction=Direction.INBOUND, deleted_at__isnull=True)
     late = list(
         inbound.filter(

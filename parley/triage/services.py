@@ -166,11 +166,13 @@ def _apply_match(row: EmailTriage, message: Message) -> None:
 
 
 def triage_message(*, message: Message, assistant_ids: Iterable[int] = ()) -> EmailTriage | None:
-    """Decide automatically what an inbound message needs; None for outbound mail.
+    """Decide automatically what an inbound message needs; None for outbound mail, unless
+    a record code in its subject files it on that record (AS2 works for sent mail too).
 
     Runs in the caller's transaction; the same message twice returns the existing row.
     """
-    if message.direction != Direction.INBOUND:
+    inbound = message.direction == Direction.INBOUND
+    if not inbound and not record_codes(message.subject):
         return None
     existing = EmailTriage.objects.filter(message=message).first()
     if existing is not None:
@@ -181,6 +183,10 @@ def triage_message(*, message: Message, assistant_ids: Iterable[int] = ()) -> Em
         mailbox = message.mailbox
         if _apply_code(row, message):
             pass
+        elif not inbound:
+            # Sent mail never waits in triage: without a known record the row is dropped.
+            row.delete()
+            return None
         elif message.mailbox_id is not None and message.mailbox_id in set(assistant_ids):
             _apply_assistant(row, message)
         elif mailbox is not None and mailbox.bulk_to_ignored and _automatic(message):

@@ -175,3 +175,30 @@ def test_it_refuses_a_record_of_another_team(mailbox, team_b, bob):
     with pytest.raises(TriageError):
         link_email(row=row, record=lead, actor=bob)
     assert not Lead.objects.filter(team=team_b).exclude(pk=lead.pk).exists()
+
+
+def test_sent_mail_with_a_lead_code_is_filed_and_other_sent_mail_is_skipped(team_a):
+    from parley.mail.ingest import ingest_raw
+    from parley.mail.models import MessageSource
+    from parley.mail.tests.support import make_folder, make_mailbox
+
+    lead = create_lead(team=team_a, name="Oferta")
+    box = make_mailbox(team_a)
+    sent = make_folder(box, "Sent")
+    from parley.mail.ingest import Location
+
+    for uid, subject in ((1, f"Oferta [L-{lead.pk}]"), (2, "Bez kodu")):
+        raw = email(sender="support@parley.test", to="klient@x.pl", subject=subject)
+        ingest_raw(
+            raw=raw,
+            source=MessageSource.SENT,
+            mailbox=box,
+            location=Location(folder=sent, uidvalidity=1, uid=uid),
+        )
+    catch_up()
+    row = EmailTriage.objects.get()
+    assert (row.state, row.lead, row.message.subject) == (
+        State.LINKED,
+        lead,
+        f"Oferta [L-{lead.pk}]",
+    )
