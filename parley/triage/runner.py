@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from parley.mail.models import Direction, Message
-from parley.triage.models import AssistantMailbox, TriageMark
+from parley.triage.models import AssistantMailbox, EmailTriage, TriageMark
 from parley.triage.services import triage_message
 
 logger = logging.getLogger(__name__)
@@ -30,8 +30,18 @@ def _batch(pks: list[int], assistant_ids: set[int]) -> int:
     messages = Message.objects.filter(pk__in=pks).select_related("conversation", "mailbox")
     done = 0
     for message in messages.order_by("pk"):
-        if triage_message(message=message, assistant_ids=assistant_ids) is not None:
-            done += 1
+        try:
+            with transaction.atomic():
+                row = triage_message(message=message, assistant_ids=assistant_ids)
+        except Exception:
+            # One bad message must not stop triage for all later ones: it waits as Ready.
+            logger.exception("Triage of message %s failed; it stays Ready", message.pk)
+            if message.direction == Direction.INBOUND:
+                EmailTriage.objects.get_or_create(
+                    message=message, defaults={"team_id": message.conversation.team_id}
+                )
+            row = None
+        done += row is not None
     return done
 
 
