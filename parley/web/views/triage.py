@@ -228,14 +228,16 @@ def conversation_customer(request: AuthenticatedHttpRequest, conversation_id: in
             messages.success(request, _("The customer is detached."))
         elif action == "attach":
             contact_id = request.POST.get("contact", "")
+            add_address = request.POST.get("add_address") == "on"
+            # Adding the sender's address changes the contact: that needs write access to it.
             contact = get_contact_for_user(
-                request.user, int(contact_id) if contact_id.isdigit() else 0
+                request.user, int(contact_id) if contact_id.isdigit() else 0, write=add_address
             )
             others = customers.attach_existing_customer(
                 conversation=conversation,
                 actor=request.user,
                 contact=contact,
-                add_address=request.POST.get("add_address") == "on",
+                add_address=add_address,
                 all_conversations=request.POST.get("all_conversations") == "on",
             )
             messages.success(
