@@ -237,3 +237,19 @@ def test_the_reader_and_outsider_may_not_add_customers(client, dave, charlie, ro
     assert _login(client, dave).post(url, {"action": "new"}).status_code == 403
     assert _login(client, charlie).post(url, {"action": "new"}).status_code == 404
     assert not Contact.objects.exists()
+
+
+def test_the_card_offers_lead_candidates_and_the_domain_organization(client, bob, mailbox, team_a):
+    from parley.contacts.services import create_organization
+
+    create_organization(team=team_a, fields={"name": "Kot SA"}, domains=["kot.pl"])
+    create_lead(team=team_a, name="Pierwszy", email="ola@kot.pl")
+    create_lead(team=team_a, name="Drugi", email="ola@kot.pl")
+    row = receive(mailbox, email(sender="ola@kot.pl"))
+    response = _login(client, bob).get(f"/triage/{row.pk}/")
+    assert "Pierwszy" in response.text
+    assert "Drugi" in response.text
+    assert "Kot SA" in response.text
+    listing = client.get("/triage/")
+    assert "Several leads:" in listing.text
+    assert "Suggested:" in listing.text
