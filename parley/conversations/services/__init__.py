@@ -14,6 +14,7 @@ from parley.conversations.services.core import (
     create_conversations,
     next_conversation_number,
     record_message_added,
+    record_messages_added,
     reopen_on_reply,
 )
 
@@ -24,5 +25,6 @@ __all__ = [
     "create_conversations",
     "next_conversation_number",
     "record_message_added",
+    "record_messages_added",
     "reopen_on_reply",
 ]

@@ -164,20 +164,44 @@ def record_message_added(*, conversation: Conversation, at: datetime, count: int
 
     ``count`` messages at once (the mail pipeline's batches), ``at`` the latest of their dates.
     """
-    later = Q(last_message_at__isnull=True) | Q(last_message_at__lt=at)
+    record_messages_added(added=[(conversation, count, at)])
+
+
+def record_messages_added(*, added: Sequence[tuple[Conversation, int, datetime]]) -> None:
+    """``record_message_added`` for several conversations in one UPDATE.
+
+    Each entry is (conversation, messages added, the latest of their dates).
+    """
     now = timezone.now()
-    Conversation.objects.filter(pk=conversation.pk).update(
-        message_count=F("message_count") + count,
-        last_message_at=Case(When(later, then=Value(at)), default=F("last_message_at")),
+    # About six parameters per conversation: stay far below SQLite's limit of variables.
+    for start in range(0, len(added), 100):
+        _record_messages_added(added[start : start + 100], now)
+
+
+def _record_messages_added(
+    added: Sequence[tuple[Conversation, int, datetime]], now: datetime
+) -> None:
+    counts = [When(pk=conversation.pk, then=Value(count)) for conversation, count, _ in added]
+    latest = [
+        When(
+            Q(pk=conversation.pk) & (Q(last_message_at__isnull=True) | Q(last_message_at__lt=at)),
+            then=Value(at),
+        )
+        for conversation, _, at in added
+    ]
+    Conversation.objects.filter(pk__in=[conversation.pk for conversation, _, _ in added]).update(
+        message_count=F("message_count") + Case(*counts, default=Value(0)),
+        last_message_at=Case(*latest, default=F("last_message_at")),
         # A new message makes the conversation unread again, whatever its Date header says.
         last_activity_at=now,
         updated_at=now,
     )
-    # Mirror the update on the instance without another query.
-    conversation.message_count += count
-    conversation.last_activity_at = now
-    if conversation.last_message_at is None or conversation.last_message_at < at:
-        conversation.last_message_at = at
+    # Mirror the update on the instances without another query.
+    for conversation, count, at in added:
+        conversation.message_count += count
+        conversation.last_activity_at = now
+        if conversation.last_message_at is None or conversation.last_message_at < at:
+            conversation.last_message_at = at
 
 
 def reopen_on_reply(*, conversation: Conversation) -> bool:
