@@ -21,9 +21,6 @@ from typing import IO
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, storages
 
-# Folders known to exist, per storage location: saves a makedirs per blob.
-_made_dirs: set[str] = set()
-
 
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
@@ -43,7 +40,6 @@ def _make_dirs(storage: FileSystemStorage, folder: str) -> None:
         os.makedirs(folder, exist_ok=True)
     else:
         os.makedirs(folder, mode=mode, exist_ok=True)
-    _made_dirs.add(folder)
 
 
 def _store_file(storage: FileSystemStorage, path: str, data: bytes) -> None:
@@ -51,11 +47,9 @@ def _store_file(storage: FileSystemStorage, path: str, data: bytes) -> None:
     if os.path.exists(target):
         return
     folder = os.path.dirname(target)
-    if folder not in _made_dirs:
-        _make_dirs(storage, folder)
     try:
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-    except FileNotFoundError:  # the folder was removed since we made it
+    except FileNotFoundError:  # the first blob of this folder
         _make_dirs(storage, folder)
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-")
     try:

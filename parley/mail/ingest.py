@@ -45,7 +45,7 @@ from parley.conversations.services import (
 )
 from parley.conversations.services import (
     create_conversations,
-    record_message_added,
+    record_messages_added,
     reopen_on_reply,
 )
 from parley.mail import blobs
@@ -235,6 +235,10 @@ def prepare_batch(
     team = team or (mailbox.team if mailbox is not None else None)
     if team is None:
         raise ValueError("ingest_raw needs a mailbox or a team.")
+    # With worker processes, every message is parsed while the raw bytes are written (one
+    # at a known location is then parsed for nothing: sync has already left those out).
+    # Nothing that depends on the parse is written before every blob is stored.
+    early = pool.submit([i.raw for i in items]) if pool and pool.parallel(len(items)) else None
     prepared = [
         PreparedItem(
             location=item.location, raw_sha256=blobs.store_raw(item.raw), raw_size=len(item.raw)
@@ -242,11 +246,14 @@ def prepare_batch(
         for item in items
     ]
     _at_locations(prepared)
-    todo = [index for index, item in enumerate(prepared) if item.stored is None]
-    raws = [items[index].raw for index in todo]
-    outcomes = pool.parse(raws) if pool is not None else [parse_for_ingest(raw) for raw in raws]
-    for index, outcome in zip(todo, outcomes, strict=True):
-        prepared[index].outcome = outcome
+    if early is not None:
+        for item, outcome in zip(prepared, early(), strict=True):
+            if item.stored is None:
+                item.outcome = outcome
+    else:
+        for item, batch_item in zip(prepared, items, strict=True):
+            if item.stored is None:
+                item.outcome = parse_for_ingest(batch_item.raw)
     _lookup_identities(prepared)
     for item in prepared:
         if item.stored is None:
@@ -439,11 +446,12 @@ def _write(batch: PreparedBatch) -> list[IngestResult]:
             again.append(_location_row(message, item.location))
     # A location stored meanwhile (or earlier in this batch) is fine.
     MessageLocation.objects.bulk_create(again, ignore_conflicts=True)
-    for pk, (count, latest, reply) in plan.continued.items():
-        conversation = continued[pk]
-        if reply and conversation.status in CLOSED_STATUSES:
-            reopen_on_reply(conversation=conversation)
-        record_message_added(conversation=conversation, at=latest, count=count)
+    for pk, (_, _, reply) in plan.continued.items():
+        if reply and continued[pk].status in CLOSED_STATUSES:
+            reopen_on_reply(conversation=continued[pk])
+    record_messages_added(
+        added=[(continued[pk], count, latest) for pk, (count, latest, _) in plan.continued.items()]
+    )
     return [result for result in results if result is not None]
 
 

@@ -12,7 +12,7 @@ and is closed by its ``with`` block. PARLEY_PARSE_WORKERS sets the number of wor
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from types import TracebackType
 from typing import Self
@@ -30,15 +30,29 @@ class ParsePool:
         self.workers: int = settings.PARLEY_PARSE_WORKERS if workers is None else workers
         self._executor: ProcessPoolExecutor | None = None
 
+    def parallel(self, count: int) -> bool:
+        """Whether a batch of ``count`` messages goes to the worker processes."""
+        return self.workers >= 2 and count >= MIN_PARALLEL
+
     def parse(self, raws: Sequence[bytes]) -> list[ParseOutcome]:
         """``parse_for_ingest`` of each message, in order."""
-        if self.workers < 2 or len(raws) < MIN_PARALLEL:
-            return [parse_for_ingest(raw) for raw in raws]
+        return self.submit(raws)()
+
+    def submit(self, raws: Sequence[bytes]) -> Callable[[], list[ParseOutcome]]:
+        """Start parsing ``raws``; the returned function waits for the outcomes, in order.
+
+        In worker processes the parse runs while the caller does other work (writing the
+        blobs); in-process it runs when the outcomes are asked for.
+        """
+        if not self.parallel(len(raws)):
+            return lambda: [parse_for_ingest(raw) for raw in raws]
         if self._executor is None:
             context = multiprocessing.get_context("forkserver")
             self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
         chunk = max(1, len(raws) // (self.workers * 4))
-        return list(self._executor.map(parse_for_ingest, raws, chunksize=chunk))
+        # map() submits every chunk now and yields the results in order later.
+        outcomes = self._executor.map(parse_for_ingest, raws, chunksize=chunk)
+        return lambda: list(outcomes)
 
     def close(self) -> None:
         if self._executor is not None:
