@@ -10,13 +10,15 @@ export PARLEY_DATA_DIR ?= $(CURDIR)/var
 # app's static files; never committed (see .gitignore).
 TRIX_VERSION := 2.1.19
 TRIX_DIR := parley/compose/static/compose/vendor
+# The stamp names what was copied, so a change here refetches.
+TRIX_STAMP := $(TRIX_DIR)/.trix-$(TRIX_VERSION)-map
 # Without npm (a fresh machine with only Python and make) the composer falls back to a
 # plain-text body, so `make run` never depends on Node.js.
-$(TRIX_DIR)/.trix-$(TRIX_VERSION):
+$(TRIX_STAMP):
 	@if command -v npm >/dev/null 2>&1; then \
 		npm install --silent --no-audit --no-fund --prefix var/npm trix@$(TRIX_VERSION) && \
 		mkdir -p $(TRIX_DIR) && \
-		cp var/npm/node_modules/trix/dist/trix.umd.min.js var/npm/node_modules/trix/dist/trix.css $(TRIX_DIR)/ && \
+		cp var/npm/node_modules/trix/dist/trix.umd.min.js var/npm/node_modules/trix/dist/trix.umd.min.js.map var/npm/node_modules/trix/dist/trix.css $(TRIX_DIR)/ && \
 		touch $@; \
 	else \
 		echo "npm not found: the composer will use a plain-text body (install Node.js for the rich text editor)."; \
@@ -34,9 +36,9 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
-install: $(VENV)/.installed $(TRIX_DIR)/.trix-$(TRIX_VERSION)
+install: $(VENV)/.installed $(TRIX_STAMP)
 
-install-dev: $(VENV)/.dev-installed $(TRIX_DIR)/.trix-$(TRIX_VERSION)
+install-dev: $(VENV)/.dev-installed $(TRIX_STAMP)
 
 run: install
 	$(BIN)/parley migrate --no-input -v 0
