@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Status
+from ninja import Query, Router, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -21,11 +21,13 @@ from parley.api.schemas_contacts import (
     ContactIn,
     ContactOut,
     ContactPatch,
+    ContactQuery,
     EmailIn,
     EmailOut,
     OrganizationIn,
     OrganizationOut,
     OrganizationPatch,
+    OrganizationQuery,
     PhoneIn,
     PhoneOut,
 )
@@ -115,17 +117,10 @@ def _organization_out(organization: Organization) -> Organization:
 
 @router.get("/contacts", response=list[ContactOut], summary="List contacts")
 @paginate(LimitOffsetPagination)
-def list_contacts(
-    request: HttpRequest,
-    q: str = "",
-    tag: int | None = None,
-    organization: int | None = None,
-    mine: bool = False,
-) -> QuerySet[Contact]:
-    """`q` searches names, e-mail addresses and phone numbers (any spelling of a number);
-    `cf_<key>=value` filters on a custom field."""
+def list_contacts(request: HttpRequest, params: Query[ContactQuery]) -> QuerySet[Contact]:
+    """Every filter of the contact list; `cf_<key>=value` filters on a custom field."""
     user = _user(request)
-    filters = ContactFilters(q=q, tag=tag, organization=organization, mine=mine)
+    filters = ContactFilters(**params.model_dump())
     contacts = filter_contacts(Contact.objects.visible_to(user), filters, user)
     definitions = definitions_for(team_ids_for_user(user), FieldTarget.CONTACT)
     contacts = filter_custom(contacts, definitions, request.GET)
@@ -268,12 +263,11 @@ def remove_phone(request: HttpRequest, contact_id: int, phone_id: int) -> Status
 @router.get("/organizations", response=list[OrganizationOut], summary="List organizations")
 @paginate(LimitOffsetPagination)
 def list_organizations(
-    request: HttpRequest, q: str = "", tag: int | None = None, mine: bool = False
+    request: HttpRequest, params: Query[OrganizationQuery]
 ) -> QuerySet[Organization]:
-    """`q` searches names, mail domains, NIPs and cities; `cf_<key>=value` filters on a
-    custom field."""
+    """Every filter of the organization list; `cf_<key>=value` filters on a custom field."""
     user = _user(request)
-    filters = OrganizationFilters(q=q, tag=tag, mine=mine)
+    filters = OrganizationFilters(**params.model_dump())
     organizations = filter_organizations(Organization.objects.visible_to(user), filters, user)
     definitions = definitions_for(team_ids_for_user(user), FieldTarget.ORGANIZATION)
     organizations = filter_custom(organizations, definitions, request.GET)

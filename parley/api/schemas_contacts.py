@@ -188,3 +188,45 @@ class OrganizationPatch(Schema):
     custom: dict[str, Any] | None = Field(
         None, description="Only the keys sent change; an empty value clears one."
     )
+
+
+class ContactQuery(Schema):
+    """Filters of GET /contacts; text filters match contained text, list keys exactly."""
+
+    q: str = Field(
+        "", description="Names, e-mail addresses, organization, any spelling of a number."
+    )
+    tag: int | None = None
+    organization: int | None = None
+    mine: bool = Field(False, description="Contacts you manage.")
+    manager: int | None = Field(None, description="Contacts this user manages.")
+    locked: bool | None = None
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+    phone: str = Field("", description="Any spelling: 601 234 567, +48601234567, 0048…")
+    position: str = ""
+    stage: str = ""
+    source: str = ""
+    account_type: str = ""
+    address: str = Field("", description="Either address line.")
+    postal_code: str = ""
+    city: str = ""
+    region: str = ""
+    country: str = ""
+
+
+class OrganizationQuery(Schema):
+    q: str = Field("", description="Names, mail domains, NIPs and cities.")
+    tag: int | None = None
+    mine: bool = False
+    manager: int | None = None
+    locked: bool | None = None
+    name: str = ""
+    tax_id: str = ""
+    domain: str = ""
+    account_type: str = ""
+    postal_code: str = ""
+    city: str = ""
+    region: str = ""
+    country: str = ""

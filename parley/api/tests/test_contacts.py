@@ -309,3 +309,13 @@ def test_gdpr_export_and_erase_are_for_admins(client, alice, bob, charlie, jan):
     assert response["Content-Type"] == "application/zip"
     erased = _json(client, "post", f"/api/v1/contacts/{jan.pk}/erase", alice)
     assert erased.json()["emails"] == []
+
+
+def test_the_list_takes_every_filter(client, bob, team_a, jan):
+    create_contact(team=team_a, fields={"first_name": "Ewa", "city": "Gdańsk"})
+    body = _json(client, "get", "/api/v1/contacts?city=gda", bob).json()
+    assert [item["first_name"] for item in body["items"]] == ["Ewa"]
+    body = _json(client, "get", "/api/v1/contacts?phone=0048601234567", bob).json()
+    assert [item["first_name"] for item in body["items"]] == ["Jan"]
+    body = _json(client, "get", "/api/v1/organizations?city=nowhere", bob).json()
+    assert body["items"] == []
