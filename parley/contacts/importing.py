@@ -70,6 +70,32 @@ CONTACT_FIELDS = (
     "country",
     "note",
 )
+ORGANIZATION_TARGETS: dict[str, str | _StrPromise] = {
+    "name": gettext_lazy("Name"),
+    "tax_id": gettext_lazy("Tax id (NIP)"),
+    "domain": gettext_lazy("Mail domain"),
+    "account_type": gettext_lazy("Account type"),
+    "address_line1": gettext_lazy("Address line 1"),
+    "address_line2": gettext_lazy("Address line 2"),
+    "postal_code": gettext_lazy("Postal code"),
+    "city": gettext_lazy("City"),
+    "region": gettext_lazy("Region"),
+    "country": gettext_lazy("Country"),
+    "note": gettext_lazy("Note"),
+    "tags": gettext_lazy("Tags (comma-separated)"),
+}
+ORGANIZATION_FIELDS = (
+    "name",
+    "account_type",
+    "address_line1",
+    "address_line2",
+    "postal_code",
+    "city",
+    "region",
+    "country",
+    "note",
+)
+
 # Header names recognized without mapping by hand (lower case, Polish and English).
 GUESSES = {
     "imię": "first_name",
@@ -91,6 +117,10 @@ GUESSES = {
     "organization": "organization",
     "company": "organization",
     "nip": "tax_id",
+    "nazwa": "name",
+    "name": "name",
+    "domena": "domain",
+    "domain": "domain",
     "tagi": "tags",
     "tags": "tags",
 }
@@ -112,6 +142,7 @@ class Draft:
     phones: list[str] = field(default_factory=list)
     organization: str = ""
     tax_id: str = ""
+    domains: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     custom: dict[str, str] = field(default_factory=dict)
 
@@ -144,17 +175,22 @@ def read_csv(data: bytes) -> Table:
     return Table(header=header, rows=rows)
 
 
-def targets(definitions: list[CustomField]) -> dict[str, str]:
+def targets(definitions: list[CustomField], *, organizations: bool = False) -> dict[str, str]:
     """Mapping targets offered for a team: plain fields and its custom fields."""
-    choices = {key: str(label) for key, label in PLAIN_TARGETS.items()}
+    plain = ORGANIZATION_TARGETS if organizations else PLAIN_TARGETS
+    choices = {key: str(label) for key, label in plain.items()}
     choices |= {f"cf:{d.key}": str(d.label) for d in definitions}
     return choices
 
 
-def guess_mapping(header: list[str], definitions: list[CustomField]) -> list[str]:
+def guess_mapping(
+    header: list[str], definitions: list[CustomField], *, organizations: bool = False
+) -> list[str]:
     """A first mapping from the header names ("" means: ignore the column)."""
-    labels = {str(label).lower(): key for key, label in targets(definitions).items()}
-    return [GUESSES.get(name.lower(), labels.get(name.lower(), "")) for name in header]
+    offered = targets(definitions, organizations=organizations)
+    labels = {label.lower(): key for key, label in offered.items()}
+    guesses = [GUESSES.get(name.lower(), labels.get(name.lower(), "")) for name in header]
+    return [guess if guess in offered else "" for guess in guesses]
 
 
 def _list_keys(team_id: int) -> dict[str, dict[str, str]]:
@@ -168,31 +204,58 @@ def _list_keys(team_id: int) -> dict[str, dict[str, str]]:
     return keys
 
 
-def draft_rows(table: Table, mapping: list[str], team_id: int) -> list[Draft]:
-    """Drafts of every row; list values written as key or label (any case) become keys."""
+def _put(  # noqa: PLR0913  # the mapping context of one cell
+    draft: Draft,
+    target: str,
+    value: str,
+    *,
+    list_keys: dict[str, dict[str, str]],
+    plain_fields: tuple[str, ...],
+    organizations: bool,
+) -> None:
+    """Store one mapped cell on the draft."""
+    if target == "email":
+        draft.emails.append(value)
+    elif target == "phone":
+        draft.phones.append(value)
+    elif target == "organization":
+        draft.organization = value
+    elif target == "tax_id" and organizations:
+        draft.fields["tax_id"] = value
+    elif target == "tax_id":
+        draft.tax_id = value
+    elif target == "domain":
+        draft.domains += [d.strip() for d in value.split(",") if d.strip()]
+    elif target == "tags":
+        draft.tags += [t.strip() for t in value.split(",") if t.strip()]
+    elif target.startswith("cf:"):
+        draft.custom[target[3:]] = value
+    elif target in LIST_FIELDS:
+        draft.fields[target] = list_keys[target].get(value.lower(), value)
+    elif target in plain_fields:
+        draft.fields[target] = value
+
+
+def draft_rows(
+    table: Table, mapping: list[str], team_id: int, *, organizations: bool = False
+) -> list[Draft]:
+    """Drafts of every row; list values written as key or label (any case) become keys.
+    For organizations, `fields` holds organization fields and `domains` its domains."""
     list_keys = _list_keys(team_id)
+    plain_fields = ORGANIZATION_FIELDS if organizations else CONTACT_FIELDS
     drafts = []
     for index, row in enumerate(table.rows, start=2):
         draft = Draft(line=index)
         for target, raw in zip(mapping, row, strict=True):
             value = raw.strip()
-            if not target or not value:
-                continue
-            if target == "email":
-                draft.emails.append(value)
-            elif target == "phone":
-                draft.phones.append(value)
-            elif target == "organization":
-                draft.organization = value
-            elif target == "tax_id":
-                draft.tax_id = value
-            elif target == "tags":
-                draft.tags += [t.strip() for t in value.split(",") if t.strip()]
-            elif target.startswith("cf:"):
-                draft.custom[target[3:]] = value
-            elif target in LIST_FIELDS:
-                draft.fields[target] = list_keys[target].get(value.lower(), value)
-            elif target in CONTACT_FIELDS:
-                draft.fields[target] = value
+            if target and value:
+                _put(
+                    draft,
+                    target,
+                    value,
+                    list_keys=list_keys,
+                    plain_fields=plain_fields,
+                    organizations=organizations,
+                )
         drafts.append(draft)
     return drafts

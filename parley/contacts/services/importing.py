@@ -1,4 +1,4 @@
-"""Import contacts from CSV drafts (LV2): check every row, report errors per row, and save
+"""Import contacts or organizations from CSV drafts (LV2): check every row, report errors per row, and save
 either the whole file or only the valid rows — by the user's explicit choice. A dry run
 checks exactly as the import does (it runs it and rolls back), so what it reports is what
 an import would do.
@@ -24,6 +24,8 @@ from parley.contacts.normalize import normalize_phone, normalize_tax_id
 from parley.contacts.services import NewPhone, create_contact, create_organization
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from parley.accounts.models import Team, User
     from parley.contacts.importing import Draft
 
@@ -108,17 +110,26 @@ def import_contacts(
 ) -> ImportReport:
     """Check and (unless `dry_run`) save the drafts. With ALL_OR_NOTHING a single bad row
     saves nothing; with VALID_ROWS the good rows are saved and the bad ones reported."""
+    return _run(drafts, mode, dry_run, lambda draft: _import_row(team, draft, actor))
+
+
+def _run(
+    drafts: list[Draft],
+    mode: ImportMode,
+    dry_run: bool,
+    save: Callable[[Draft], Contact | Organization],
+) -> ImportReport:
     report = ImportReport()
     try:
         with transaction.atomic():
             for draft in drafts:
                 try:
                     with transaction.atomic():
-                        contact = _import_row(team, draft, actor)
+                        record = save(draft)
                 except ContactsError as error:
                     report.rows.append(RowResult(draft.line, ok=False, message=str(error)))
                 else:
-                    report.rows.append(RowResult(draft.line, ok=True, contact_id=contact.pk))
+                    report.rows.append(RowResult(draft.line, ok=True, contact_id=record.pk))
             failed = report.invalid and mode == ImportMode.ALL_OR_NOTHING
             if dry_run or failed or not report.valid:
                 raise _Rollback
@@ -130,3 +141,36 @@ def import_contacts(
             RowResult(r.line, ok=r.ok, message=r.message, contact_id=None) for r in report.rows
         ]
     return report
+
+
+def _import_organization(team: Team, draft: Draft, actor: User | None) -> Organization:
+    fields = dict(draft.fields)
+    if fields.get("tax_id"):
+        fields["tax_id"] = normalize_tax_id(fields["tax_id"])
+        owner = Organization.objects.for_teams([team.pk]).filter(tax_id=fields["tax_id"]).first()
+        if owner is not None:
+            raise ContactsError(
+                _("NIP %(nip)s is already the NIP of %(name)s.")
+                % {"nip": fields["tax_id"], "name": owner.name}
+            )
+    return create_organization(
+        team=team,
+        fields=fields,  # type: ignore[arg-type]  # draft keys are OrganizationFields keys
+        domains=draft.domains,
+        tags=draft.tags,
+        custom=draft.custom,
+        actor=actor,
+    )
+
+
+def import_organizations(
+    *,
+    team: Team,
+    drafts: list[Draft],
+    mode: ImportMode,
+    dry_run: bool,
+    actor: User | None = None,
+) -> ImportReport:
+    """Like `import_contacts`, for organizations: a NIP or mail domain the team already
+    has (or an earlier row has) is a duplicate and refuses the row."""
+    return _run(drafts, mode, dry_run, lambda draft: _import_organization(team, draft, actor))

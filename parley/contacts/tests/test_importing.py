@@ -92,3 +92,28 @@ def test_a_known_phone_number_is_a_duplicate(team_a):
     assert not report.rows[0].ok
     assert "Jan" in report.rows[0].message
     assert Contact.objects.count() == 1
+
+
+def test_organizations_import_with_nip_and_domain_duplicates(team_a):
+    from parley.contacts.services.importing import import_organizations
+
+    create_organization(team=team_a, fields={"name": "Stara", "tax_id": "5271020307"})
+    data = (
+        "Nazwa;NIP;Domena;Miasto\n"
+        "Stolarnia;779-240-00-19;stolarnia.pl;Poznań\n"
+        "Duplikat;PL 527 102 03 07;;\n"
+        "Druga domena;;stolarnia.pl;\n"
+        "Zły NIP;123;;\n"
+    ).encode()
+    table = read_csv(data)
+    mapping = guess_mapping(table.header, [], organizations=True)
+    assert mapping == ["name", "tax_id", "domain", "city"]
+    drafts = draft_rows(table, mapping, team_a.pk, organizations=True)
+    report = import_organizations(
+        team=team_a, drafts=drafts, mode=ImportMode.VALID_ROWS, dry_run=False
+    )
+    assert [r.ok for r in report.rows] == [True, False, False, False]
+    assert "Stara" in report.rows[1].message
+    stolarnia = Organization.objects.get(name="Stolarnia")
+    assert (stolarnia.tax_id, stolarnia.city) == ("7792400019", "Poznań")
+    assert [d.domain for d in stolarnia.domains.all()] == ["stolarnia.pl"]

@@ -13,7 +13,11 @@ CSV = b"first name,last name,email\nJan,Kowalski,jan@example.pl\nEwa,Nowak,bad a
 def _upload(client, team, data=CSV):
     return client.post(
         "/contacts/import/",
-        {"team": team.pk, "file": SimpleUploadedFile("kontakty.csv", data, "text/csv")},
+        {
+            "team": team.pk,
+            "kind": "contacts",
+            "file": SimpleUploadedFile("kontakty.csv", data, "text/csv"),
+        },
     )
 
 
@@ -58,3 +62,24 @@ def test_an_outsider_cannot_import_into_another_team(client, charlie, team_a):
     response = _upload(client, team_a)
     assert response.status_code == 200
     assert "/contacts/import/map/" not in response.get("Location", "")
+
+
+def test_an_agent_imports_organizations(client, bob, team_a):
+    from parley.contacts.models import Organization
+
+    client.force_login(bob)
+    client.post(
+        "/contacts/import/",
+        {
+            "team": team_a.pk,
+            "kind": "organizations",
+            "file": SimpleUploadedFile("firmy.csv", b"Nazwa,NIP\nAcme,779-240-00-19\n", "text/csv"),
+        },
+    )
+    page = client.get("/contacts/import/map/")
+    assert "Tax id (NIP)" in page.text
+    client.post(
+        "/contacts/import/map/",
+        {"col0": "name", "col1": "tax_id", "action": "import", "mode": "all"},
+    )
+    assert Organization.objects.get().tax_id == "7792400019"

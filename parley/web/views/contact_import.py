@@ -1,4 +1,4 @@
-"""Import contacts from CSV (LV2): upload, map the columns, dry run with errors per row,
+"""Import contacts or organizations from CSV (LV2): upload, map the columns, dry run with errors per row,
 then import the whole file or only its valid rows, as the user explicitly chooses. The
 uploaded file waits in the session between the steps."""
 
@@ -22,7 +22,11 @@ from parley.contacts.custom_fields import definitions_for
 from parley.contacts.exceptions import ContactsError
 from parley.contacts.importing import Table, draft_rows, guess_mapping, read_csv, targets
 from parley.contacts.models import FieldTarget
-from parley.contacts.services.importing import ImportMode, import_contacts
+from parley.contacts.services.importing import (
+    ImportMode,
+    import_contacts,
+    import_organizations,
+)
 
 if TYPE_CHECKING:
     from parley.web.views._auth import AuthenticatedHttpRequest
@@ -33,6 +37,13 @@ PREVIEW_ROWS = 5
 
 class UploadForm(forms.Form):
     team = forms.ModelChoiceField(queryset=Team.objects.none(), label=gettext_lazy("Team"))
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Import"),
+        choices=[
+            ("contacts", gettext_lazy("Contacts")),
+            ("organizations", gettext_lazy("Organizations")),
+        ],
+    )
     file = forms.FileField(
         label=gettext_lazy("CSV file"),
         help_text=gettext_lazy("Comma or semicolon separated, UTF-8 or Windows-1250, 2 MB."),
@@ -50,7 +61,11 @@ def _writable_teams(request: AuthenticatedHttpRequest) -> list[Team]:
 def contact_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Step 1: choose the team and the file."""
     teams = _writable_teams(request)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"kind": request.GET.get("kind", "contacts")},
+    )
     form.fields["team"].queryset = Team.objects.filter(pk__in=[t.pk for t in teams])  # type: ignore[attr-defined]  # ModelChoiceField
     if len(teams) == 1:
         form.fields["team"].initial = teams[0].pk
@@ -63,6 +78,7 @@ def contact_import(request: AuthenticatedHttpRequest) -> HttpResponse:
         else:
             request.session[SESSION_KEY] = {
                 "team": form.cleaned_data["team"].pk,
+                "kind": form.cleaned_data["kind"],
                 "name": form.cleaned_data["file"].name,
                 "data": base64.b64encode(data).decode(),
             }
@@ -70,12 +86,14 @@ def contact_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "web/contact_import.html", {"form": form})
 
 
-def _pending(request: AuthenticatedHttpRequest) -> tuple[Team, str, Table] | None:
+def _pending(request: AuthenticatedHttpRequest) -> tuple[Team, str, Table, bool] | None:
+    """The uploaded file waiting in the session: team, name, rows, organizations or not."""
     pending = request.session.get(SESSION_KEY)
     if not pending:
         return None
     team = get_team_for_user(request.user, int(pending["team"]), write=True)
-    return team, pending["name"], read_csv(base64.b64decode(pending["data"]))
+    table = read_csv(base64.b64decode(pending["data"]))
+    return team, pending["name"], table, pending.get("kind") == "organizations"
 
 
 @login_required
@@ -84,21 +102,23 @@ def contact_import_map(request: AuthenticatedHttpRequest) -> HttpResponse:
     pending = _pending(request)
     if pending is None:
         return redirect("web:contact_import")
-    team, name, table = pending
-    definitions = definitions_for([team.pk], FieldTarget.CONTACT)
-    choices = targets(definitions)
+    team, name, table, organizations = pending
+    target = FieldTarget.ORGANIZATION if organizations else FieldTarget.CONTACT
+    definitions = definitions_for([team.pk], target)
+    choices = targets(definitions, organizations=organizations)
     if request.method == "POST":
         mapping = [request.POST.get(f"col{i}", "") for i in range(len(table.header))]
         mapping = [target if target in choices else "" for target in mapping]
     else:
-        mapping = guess_mapping(table.header, definitions)
+        mapping = guess_mapping(table.header, definitions, organizations=organizations)
     report = None
     mode = ImportMode(request.POST.get("mode", ImportMode.ALL_OR_NOTHING))
     action = request.POST.get("action", "")
     if action in {"dry_run", "import"}:
-        report = import_contacts(
+        run = import_organizations if organizations else import_contacts
+        report = run(
             team=team,
-            drafts=draft_rows(table, mapping, team.pk),
+            drafts=draft_rows(table, mapping, team.pk, organizations=organizations),
             mode=mode,
             dry_run=action == "dry_run",
             actor=request.user,
@@ -106,11 +126,12 @@ def contact_import_map(request: AuthenticatedHttpRequest) -> HttpResponse:
         if report.saved:
             del request.session[SESSION_KEY]
             messages.success(
-                request, _("%(count)d contacts were imported.") % {"count": report.valid}
+                request, _("%(count)d records were imported.") % {"count": report.valid}
             )
     context = {
         "team": team,
         "name": name,
+        "organizations": organizations,
         "columns": list(zip(table.header, mapping, strict=True)),
         "preview": table.rows[:PREVIEW_ROWS],
         "row_count": len(table.rows),
