@@ -300,6 +300,21 @@ def _message_fields(parsed: ParsedMessage) -> dict[str, object]:
     }
 
 
+def _attachment_rows(message: Message, item: PreparedItem) -> list[Attachment]:
+    return [
+        Attachment(
+            message=message,
+            filename=att.filename,
+            content_type=att.content_type,
+            size=att.size,
+            sha256=att.sha256,
+            content_id=att.content_id,
+            is_inline=att.is_inline,
+        )
+        for att in item.attachments
+    ]
+
+
 def _location_row(message: Message, location: Location) -> MessageLocation:
     return MessageLocation(
         message=message,
@@ -418,17 +433,7 @@ def _write(batch: PreparedBatch) -> list[IngestResult]:
     Message.objects.bulk_create(rows)
     by_key = {(m.message_id, m.content_hash): m for m in rows}
     Attachment.objects.bulk_create(
-        Attachment(
-            message=message,
-            filename=att.filename,
-            content_type=att.content_type,
-            size=att.size,
-            sha256=att.sha256,
-            content_id=att.content_id,
-            is_inline=att.is_inline,
-        )
-        for item, message, _ in plan.messages
-        for att in item.attachments
+        row for item, message, _ in plan.messages for row in _attachment_rows(message, item)
     )
     # A clash here rolls back the whole batch (see write_batch).
     MessageLocation.objects.bulk_create(
@@ -539,17 +544,6 @@ def reparse_message(*, message: Message) -> Message:
             fields["has_attachments"] = bool(item.attachments)
             Message.objects.filter(pk=message.pk).update(**fields)
             message.attachments.all().delete()
-            Attachment.objects.bulk_create(
-                Attachment(
-                    message=message,
-                    filename=att.filename,
-                    content_type=att.content_type,
-                    size=att.size,
-                    sha256=att.sha256,
-                    content_id=att.content_id,
-                    is_inline=att.is_inline,
-                )
-                for att in item.attachments
-            )
+            Attachment.objects.bulk_create(_attachment_rows(message, item))
     message.refresh_from_db()
     return message
