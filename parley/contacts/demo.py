@@ -9,8 +9,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from parley.accounts.models import Membership
-from parley.contacts.models import PhoneKind, Stage
+from parley.contacts.models import ActivityKind, FieldTarget, FieldType, PhoneKind, Stage
 from parley.contacts.services import NewPhone, create_contact, create_organization
+from parley.contacts.services.custom_fields import create_custom_field
+from parley.contacts.services.leads import create_lead
+from parley.contacts.services.timeline import log_event
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -148,6 +151,13 @@ def load(*, teams: Sequence[Team], users: Sequence[User]) -> None:
         )
         for spec in ORGANIZATIONS
     ]
+    industry = create_custom_field(
+        team=team,
+        target=FieldTarget.CONTACT,
+        label="Branża",
+        field_type=FieldType.CHOICE,
+        options=["meble", "medycyna", "handel", "IT"],
+    )
     for index, (first, last, position, stage, org, email, phones) in enumerate(CONTACTS):
         create_contact(
             team=team,
@@ -163,4 +173,59 @@ def load(*, teams: Sequence[Team], users: Sequence[User]) -> None:
             organization=organizations[org] if org is not None else None,
             managers=members[index % len(members) : index % len(members) + 1] if members else (),
             tags=["VIP"] if index == 0 else (),
+            custom={industry.key: industry.options[org]} if org is not None else {},
+        )
+    _load_leads(team, members)
+
+
+# enquiry, contact person, e-mail, phone, company, status, next step.
+LEADS = [
+    (
+        "Wycena mebli do biura na 40 stanowisk",
+        "Marek Zieliński",
+        "m.zielinski@biuro-rachunkowe.pl",
+        "+48 605 222 333",
+        "Biuro Rachunkowe Zieliński",
+        "working",
+        "Wysłać ofertę do piątku",
+    ),
+    (
+        "Zapytanie o serwis wyposażenia gabinetów",
+        "Joanna Maj",
+        "joanna.maj@gabinet-maj.pl",
+        "22 845 66 77",
+        "Gabinet Stomatologiczny Maj",
+        "new",
+        "Oddzwonić",
+    ),
+    (
+        "Regały do magazynu",
+        "Paweł Kaczmarek",
+        "",
+        "+48 512 987 654",
+        "",
+        "qualified",
+        "Umówić wizję lokalną",
+    ),
+]
+
+
+def _load_leads(team: Team, members: list[User]) -> None:
+    for index, (name, person, email, phone, company, status, next_step) in enumerate(LEADS):
+        lead = create_lead(
+            team=team,
+            name=name,
+            contact_name=person,
+            email=email,
+            phone=phone,
+            company=company,
+            status=status,
+            next_step=next_step,
+            salesperson=members[index % len(members)] if members else None,
+        )
+        log_event(
+            record=lead,
+            kind=ActivityKind.CALL,
+            text="Pierwsza rozmowa telefoniczna",
+            actor=members[0] if members else None,
         )

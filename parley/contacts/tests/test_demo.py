@@ -21,3 +21,13 @@ def test_demo_switchboard_number_matches_two_contacts(alice, team_a):
     demo.load(teams=[team_a], users=[alice])
 
     assert len(match_phone([team_a.pk], "426301234")) == 2
+
+
+def test_demo_has_leads_and_a_custom_field(alice, team_a):
+    from parley.contacts.models import CustomField, Lead
+
+    demo.load(teams=[team_a], users=[alice])
+
+    assert Lead.objects.filter(team=team_a).count() == 3
+    assert CustomField.objects.filter(team=team_a).count() == 1
+    assert Contact.objects.get(last_name="Wiśniewski").custom == {"branza": "meble"}
