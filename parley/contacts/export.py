@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         Contact,
         ContactQuerySet,
         CustomField,
+        LeadQuerySet,
         OrganizationQuerySet,
     )
 
@@ -136,6 +137,43 @@ def organization_table(
                 ", ".join(t.name for t in org.tags.all()),
                 ", ".join(str(u) for u in org.managers.all()),
                 *[display_value(custom.get(d.key)) for d in definitions],
+            ]
+
+    return head, body()
+
+
+def lead_table(leads: LeadQuerySet, labels: ChoiceLabels) -> tuple[list[str], Iterator[list[str]]]:
+    """Header and rows of a lead export."""
+    head = [
+        str(_("Code")),
+        str(_("Enquiry")),
+        str(_("Contact person")),
+        str(_("E-mail")),
+        str(_("Phone")),
+        str(_("Company")),
+        str(_("Status")),
+        str(_("Acquisition source")),
+        str(_("Salesperson")),
+        str(_("Next step")),
+        str(_("Created")),
+        str(_("Converted to")),
+    ]
+
+    def body() -> Iterator[list[str]]:
+        for lead in leads.select_related("salesperson", "converted_to").iterator(chunk_size=CHUNK):
+            yield [
+                lead.code,
+                lead.name,
+                lead.contact_name,
+                lead.email,
+                lead.phone_e164,
+                lead.company,
+                labels.label(lead.team_id, "lead_status", lead.status),
+                labels.label(lead.team_id, "source", lead.source) if lead.source else "",
+                str(lead.salesperson) if lead.salesperson else "",
+                lead.next_step,
+                lead.created_at.isoformat(timespec="seconds"),
+                lead.converted_to.display_name if lead.converted_to else "",
             ]
 
     return head, body()

@@ -18,9 +18,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
+    from django.db.models import Model, QuerySet
     from django.utils.functional import _StrPromise
-
-    from parley.contacts.models import Contact, ContactQuerySet
 
 PAGE_SIZE = 50
 
@@ -34,6 +33,7 @@ SORTS: dict[str, str] = {
     "updated": "updated_at",
 }
 DATETIME_SORTS = frozenset({"created_at", "updated_at"})
+LEAD_SORTS: dict[str, str] = {"created": "created_at", "updated": "updated_at", "name": "name"}
 
 COLUMNS: dict[str, str | _StrPromise] = {
     "name": _("Name"),
@@ -62,8 +62,8 @@ def chosen_columns(raw: list[str], custom_keys: list[str]) -> list[str]:
 
 
 @dataclass(frozen=True, slots=True)
-class Page:
-    rows: list[Contact]
+class Page[T: Model]:
+    rows: list[T]
     next_cursor: str
     sort: str
 
@@ -87,21 +87,28 @@ def _decode(cursor: str, field: str) -> tuple[object, int] | None:
     return value, pk
 
 
-def sort_field(sort: str) -> tuple[str, bool]:
-    """(model field, descending) of a sort key like `-created`; unknown keys sort by name."""
+def sort_field(
+    sort: str, sorts: dict[str, str] = SORTS, default: str = "last_name"
+) -> tuple[str, bool]:
+    """(model field, descending) of a sort key like `-created`; unknown keys sort by the
+    default."""
     descending = sort.startswith("-")
-    field = SORTS.get(sort.removeprefix("-"), "last_name")
+    field = sorts.get(sort.removeprefix("-"), default)
     return field, descending
 
 
-def keyset_page(
-    contacts: ContactQuerySet, *, sort: str, cursor: str = "", size: int = PAGE_SIZE
-) -> Page:
-    """One page of `contacts` ordered by `sort` then primary key, after `cursor`."""
-    field, descending = sort_field(sort)
-    ordered = (
-        contacts.order_by(f"-{field}", "-pk") if descending else contacts.order_by(field, "pk")
-    )
+def keyset_page[T: Model](  # noqa: PLR0913  # keyword-only, as STYLE.md section 9 allows
+    records: QuerySet[T],
+    *,
+    sort: str,
+    cursor: str = "",
+    size: int = PAGE_SIZE,
+    sorts: dict[str, str] = SORTS,
+    default: str = "last_name",
+) -> Page[T]:
+    """One page of `records` ordered by `sort` then primary key, after `cursor`."""
+    field, descending = sort_field(sort, sorts, default)
+    ordered = records.order_by(f"-{field}", "-pk") if descending else records.order_by(field, "pk")
     decoded = _decode(cursor, field) if cursor else None
     if decoded is not None:
         value, pk = decoded

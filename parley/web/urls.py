@@ -171,6 +171,7 @@ urlpatterns = [
     # Leads and the timeline of contacts, organizations and leads (CRM-2).
     path("leads/", leads.lead_list, name="leads"),
     path("leads/new/", leads.lead_create, name="lead_create"),
+    path("leads/export.<str:file_format>", leads.lead_export, name="lead_export"),
     path("leads/<int:lead_id>/", leads.lead_detail, name="lead"),
     path("leads/<int:lead_id>/edit/", leads.lead_edit, name="lead_edit"),
     path("leads/<int:lead_id>/convert/", leads.lead_convert, name="lead_convert"),

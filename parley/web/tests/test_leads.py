@@ -129,3 +129,23 @@ def test_only_admins_and_managers_delete(client, bob, alice, meble):
     client.force_login(alice)
     assert client.post(f"/leads/{meble.pk}/delete/").status_code == 302
     assert not Lead.objects.exists()
+
+
+def test_the_lead_list_pages_by_cursor_and_exports(client, bob, team_a, foreign):
+    import csv
+    import io
+
+    for n in range(55):
+        create_lead(team=team_a, name=f"Zapytanie {n:02d}")
+    client.force_login(bob)
+    first = client.get("/leads/")
+    assert "Zapytanie 54" in first.text
+    assert "Zapytanie 00" not in first.text
+    link = first.text.split('rel="next"')[0].rsplit('href="', 1)[1].split('"')[0]
+    second = client.get("/leads/" + link.replace("&amp;", "&"))
+    assert "Zapytanie 00" in second.text
+    response = client.get("/leads/export.csv", {"q": "Zapytanie 1"})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:2] == ["Code", "Enquiry"]
+    assert sorted(row[1] for row in rows[1:]) == [f"Zapytanie {n}" for n in range(10, 20)]
+    assert "Obce" not in response.content.decode("utf-8-sig")

@@ -8,22 +8,25 @@ from typing import TYPE_CHECKING
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from parley.accounts.access import can_manage_team, team_ids_for_user
 from parley.accounts.models import Team, User
+from parley.contacts import export
 from parley.contacts.access import get_lead_for_user
 from parley.contacts.choices import labels_for_teams, options_for
 from parley.contacts.exceptions import ContactsError, InvalidEmailError, InvalidPhoneError
 from parley.contacts.forms import LeadForm
+from parley.contacts.listing import LEAD_SORTS, keyset_page
 from parley.contacts.models import ChoiceKind, Lead
 from parley.contacts.queries import LeadFilters, filter_leads
 from parley.contacts.services import leads as services
-from parley.web.views.contacts import PAGE_SIZE, int_param
+from parley.web.views.contact_lists import MAX_EXPORT_ROWS
+from parley.web.views.contacts import int_param
 from parley.web.views.timeline import timeline_context
 
 if TYPE_CHECKING:
@@ -54,7 +57,14 @@ def lead_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     leads = filter_leads(Lead.objects.for_teams(team_ids), filters, request.user)
     statuses = {o.key: o.label for t in team_ids for o in options_for(t, ChoiceKind.LEAD_STATUS)}
     context = {
-        "page": Paginator(leads, PAGE_SIZE).get_page(request.GET.get("page")),
+        "page": keyset_page(
+            leads,
+            sort=request.GET.get("sort", "-created"),
+            cursor=request.GET.get("after", ""),
+            sorts=LEAD_SORTS,
+            default="created_at",
+        ),
+        "query": request.GET.urlencode(),
         "filters": filters,
         "statuses": statuses,
         "labels": labels_for_teams(team_ids),
@@ -147,3 +157,30 @@ def lead_delete(request: AuthenticatedHttpRequest, lead_id: int) -> HttpResponse
     services.delete_lead(lead=lead)
     messages.success(request, _("The lead has been deleted."))
     return redirect("web:leads")
+
+
+@login_required
+def lead_export(request: AuthenticatedHttpRequest, file_format: str) -> HttpResponse:
+    """The filtered lead list, as CSV or XLSX."""
+    if file_format not in {"csv", "xlsx"}:
+        raise Http404
+    team_ids = team_ids_for_user(request.user)
+    filters = LeadFilters(
+        q=request.GET.get("q", ""),
+        status=request.GET.get("status", ""),
+        salesperson=int_param(request, "salesperson"),
+        mine=request.GET.get("mine") == "1",
+        only_open=request.GET.get("open") == "1",
+    )
+    leads = filter_leads(Lead.objects.for_teams(team_ids), filters, request.user)
+    head, body = export.lead_table(leads[:MAX_EXPORT_ROWS], labels_for_teams(team_ids))
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    if file_format == "csv":
+        response = HttpResponse(export.to_csv(head, body), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            export.to_xlsx(head, body, title="Leads"),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="leads-{stamp}.{file_format}"'
+    return response
