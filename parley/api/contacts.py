@@ -38,6 +38,7 @@ from parley.contacts.access import (
     get_email_of_contact,
     get_organization_for_user,
     get_phone_of_contact,
+    with_creator,
 )
 from parley.contacts.custom_fields import definitions_for, filter_custom
 from parley.contacts.exceptions import ContactsError
@@ -150,7 +151,7 @@ def create_contact(request: HttpRequest, payload: ContactIn) -> Status[Contact]:
             emails=payload.emails,
             phones=[services.NewPhone(p.number, p.kind) for p in payload.phones],
             organization=_organization(team.pk, payload.organization_id),
-            managers=_managers(team.pk, payload.manager_ids),
+            managers=with_creator(user, team.pk, _managers(team.pk, payload.manager_ids)),
             tags=payload.tags,
             custom=payload.custom,
             actor=user,
@@ -288,7 +289,7 @@ def create_organization(request: HttpRequest, payload: OrganizationIn) -> Status
             team=team,
             fields=data,  # type: ignore[arg-type]  # the schema's plain fields are OrganizationFields
             domains=payload.domains,
-            managers=_managers(team.pk, payload.manager_ids),
+            managers=with_creator(user, team.pk, _managers(team.pk, payload.manager_ids)),
             tags=payload.tags,
             custom=payload.custom,
             actor=user,

@@ -25,7 +25,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from parley.accounts.access import can_manage_team, check_team_access, memberships_for_user
-from parley.accounts.models import MANAGE_ROLES, WRITE_ROLES, Role, Team
+from parley.accounts.models import MANAGE_ROLES, WRITE_ROLES, Role, Team, User
 from parley.contacts.models import (
     AccountRole,
     AccountRoleKind,
@@ -38,6 +38,8 @@ from parley.contacts.models import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from django.db.models import QuerySet
 
     from parley.accounts.access import AnyUser
@@ -261,3 +263,12 @@ def get_saved_view_for_user(user: AnyUser, view_id: int, *, write: bool = False)
     if write and view.owner_id != user.pk and not can_manage_team(user, view.team_id):
         raise PermissionDenied
     return view
+
+
+def with_creator(user: User, team_id: int, managers: Iterable[User]) -> list[User]:
+    """The managers of a new account: in a restricted team, a member below manager who
+    creates an account becomes one of its managers, or they could not open it again."""
+    chosen = list(managers)
+    if team_id in account_scope(user).limited and user.pk not in {m.pk for m in chosen}:
+        chosen.append(user)
+    return chosen

@@ -117,3 +117,19 @@ def test_roles_are_for_members_and_known_types(team_a, charlie, erin):
         grant_account_role(team=team_a, user=charlie, account_type="customer", role="reader")
     with pytest.raises(ContactsError):
         grant_account_role(team=team_a, user=erin, account_type="vendor", role="reader")
+
+
+def test_a_restricted_creator_becomes_a_manager(client, team_a, bob, erin):
+    from parley.contacts.access import with_creator
+
+    assert with_creator(bob, team_a.pk, []) == []
+    grant_account_role(team=team_a, user=erin, account_type="partner", role="reader")
+    assert with_creator(bob, team_a.pk, []) == [bob]
+    client.force_login(bob)
+    client.post(
+        "/contacts/new/",
+        {"team": team_a.pk, "first_name": "Nowy", "stage": "lead", "phone_kind": "mobile"},
+    )
+    created = Contact.objects.get(first_name="Nowy")
+    assert list(created.managers.all()) == [bob]
+    assert client.get(f"/contacts/{created.pk}/").status_code == 200

@@ -23,6 +23,7 @@ from parley.contacts.access import (
     get_contact_for_user,
     get_email_of_contact,
     get_phone_of_contact,
+    with_creator,
 )
 from parley.contacts.choices import labels_for_teams
 from parley.contacts.custom_fields import custom_display
@@ -84,7 +85,7 @@ def contact_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 if data["phone"]
                 else [],
                 organization=data["organization"],
-                managers=data["managers"],
+                managers=with_creator(request.user, data["team"].pk, data["managers"]),
                 tags=form.tag_names(),
                 custom=form.custom_values(),
                 actor=request.user,

@@ -22,6 +22,7 @@ from parley.contacts.access import (
     can_delete_account,
     can_write_account,
     get_organization_for_user,
+    with_creator,
 )
 from parley.contacts.choices import labels_for_teams, options_for
 from parley.contacts.custom_fields import custom_display, definitions_for, filter_custom
@@ -105,7 +106,9 @@ def organization_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 team=form.cleaned_data["team"],
                 fields=form.organization_fields(),
                 domains=form.domain_names(),
-                managers=form.cleaned_data["managers"],
+                managers=with_creator(
+                    request.user, form.cleaned_data["team"].pk, form.cleaned_data["managers"]
+                ),
                 tags=form.tag_names(),
                 custom=form.custom_values(),
                 actor=request.user,
