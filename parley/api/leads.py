@@ -35,7 +35,7 @@ from parley.contacts.access import (
     get_record_for_user,
 )
 from parley.contacts.choices import options_for
-from parley.contacts.models import ChoiceKind, CustomField, Lead
+from parley.contacts.models import ChoiceKind, Contact, CustomField, Lead
 from parley.contacts.queries import LeadFilters, filter_leads
 from parley.contacts.services import UNSET
 from parley.contacts.services import custom_fields as custom_field_services
@@ -141,8 +141,14 @@ def get_timeline(
     before = params.before
     if before is not None and before.tzinfo is None:
         raise HttpError(422, "`before` needs a time zone.")
-    record = get_record_for_user(_user(request), record_type, record_id)
-    entries, next_before = timeline(record, kinds=frozenset(params.kind), before=before)
+    user = _user(request)
+    record = get_record_for_user(user, record_type, record_id)
+    entries, next_before = timeline(
+        record,
+        kinds=frozenset(params.kind),
+        before=before,
+        visible=Contact.objects.visible_to(user),
+    )
     return TimelineOut(
         entries=[
             TimelineEntryOut(

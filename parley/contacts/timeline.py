@@ -22,6 +22,8 @@ from pydantic import BaseModel, TypeAdapter
 from parley.contacts.models import Activity, ActivityKind, Contact, Lead, Organization
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from parley.mail.models import Message
 
 PAGE_SIZE = 30
@@ -67,28 +69,28 @@ class Entry:
 Record = Contact | Organization | Lead
 
 
-def _activity_condition(record: Record) -> Q:
+def _activity_condition(record: Record, members: QuerySet[Contact]) -> Q:
     if isinstance(record, Contact):
         return Q(contact=record) | Q(lead__converted_to=record)
     if isinstance(record, Organization):
-        return Q(organization=record) | Q(contact__organization=record)
+        return Q(organization=record) | Q(contact__in=members)
     return Q(lead=record)
 
 
-def _addresses(record: Record) -> list[str]:
+def _addresses(record: Record, members: QuerySet[Contact]) -> list[str]:
     if isinstance(record, Contact):
         return list(record.emails.values_list("address", flat=True))
     if isinstance(record, Organization):
-        return list(
-            Contact.objects.filter(organization=record).values_list("emails__address", flat=True)
-        )
+        return list(members.values_list("emails__address", flat=True))
     return [record.email] if record.email else []
 
 
-def _messages(record: Record, before: datetime | None, limit: int) -> list[Message]:
+def _messages(
+    record: Record, before: datetime | None, limit: int, members: QuerySet[Contact]
+) -> list[Message]:
     from parley.mail.models import Message
 
-    addresses = [a for a in _addresses(record) if a]
+    addresses = [a for a in _addresses(record, members) if a]
     if not addresses:
         return []
     condition = Q()
@@ -110,19 +112,21 @@ def _messages(record: Record, before: datetime | None, limit: int) -> list[Messa
     return list(messages.order_by("-date", "-pk")[:limit])
 
 
-def _record_filter(record: Record, prefix: str = "") -> Q:
-    """Rows of another app linked to the record (its contact/organization/lead field)."""
+def _record_filter(record: Record, members: QuerySet[Contact]) -> Q:
+    """Rows of another app linked to the record (its contact or lead field)."""
     if isinstance(record, Contact):
-        return Q(**{f"{prefix}contact": record})
+        return Q(contact=record)
     if isinstance(record, Organization):
-        return Q(**{f"{prefix}contact__organization": record})
-    return Q(**{f"{prefix}lead": record})
+        return Q(contact__in=members)
+    return Q(lead=record)
 
 
-def _calls(record: Record, before: datetime | None, limit: int) -> list[Entry]:
+def _calls(
+    record: Record, before: datetime | None, limit: int, members: QuerySet[Contact]
+) -> list[Entry]:
     from parley.calls.models import Call
 
-    calls = Call.objects.filter(_record_filter(record), team_id=record.team_id)
+    calls = Call.objects.filter(_record_filter(record, members), team_id=record.team_id)
     if before is not None:
         calls = calls.filter(started_at__lt=before)
     return [
@@ -137,12 +141,14 @@ def _calls(record: Record, before: datetime | None, limit: int) -> list[Entry]:
     ]
 
 
-def _meetings(record: Record, before: datetime | None, limit: int) -> list[Entry]:
+def _meetings(
+    record: Record, before: datetime | None, limit: int, members: QuerySet[Contact]
+) -> list[Entry]:
     from parley.calls.models import Meeting
 
     if isinstance(record, Lead):
         return []
-    meetings = Meeting.objects.filter(_record_filter(record), team_id=record.team_id)
+    meetings = Meeting.objects.filter(_record_filter(record, members), team_id=record.team_id)
     if before is not None:
         meetings = meetings.filter(window_start__lt=before)
     return [
@@ -156,7 +162,9 @@ def _meetings(record: Record, before: datetime | None, limit: int) -> list[Entry
     ]
 
 
-def _conversations(record: Record, before: datetime | None, limit: int) -> list[Entry]:
+def _conversations(
+    record: Record, before: datetime | None, limit: int, members: QuerySet[Contact]
+) -> list[Entry]:
     """Conversations linked to the record that hold at least one message (a conversation
     that is only a comment does not show, as in Thulium)."""
     from parley.conversations.models import Conversation
@@ -165,7 +173,7 @@ def _conversations(record: Record, before: datetime | None, limit: int) -> list[
     if isinstance(record, Lead):
         return []
     condition = (
-        Q(organization=record) | Q(contact__organization=record)
+        Q(organization=record) | Q(contact__in=members)
         if isinstance(record, Organization)
         else Q(contact=record)
     )
@@ -187,13 +195,27 @@ def _conversations(record: Record, before: datetime | None, limit: int) -> list[
 
 
 def timeline(
-    record: Record, *, kinds: frozenset[str] = frozenset(), before: datetime | None = None
+    record: Record,
+    *,
+    kinds: frozenset[str] = frozenset(),
+    before: datetime | None = None,
+    visible: QuerySet[Contact] | None = None,
 ) -> tuple[list[Entry], datetime | None]:
     """A page of entries older than `before`, and the `before` of the next page (or None).
 
-    `kinds` keeps only those kinds (empty: all); e-mails are the kind "email".
+    `kinds` keeps only those kinds (empty: all); e-mails are the kind "email". An
+    organization's timeline includes its contacts among `visible` (the viewer's
+    `Contact.objects.visible_to`), so account roles also hold here.
     """
-    activities = Activity.objects.filter(_activity_condition(record)).select_related("actor")
+    members = (
+        Contact.objects.filter(organization=record)
+        if isinstance(record, Organization)
+        else Contact.objects.none()
+    )
+    if visible is not None:
+        members = members.filter(pk__in=visible.values("pk"))
+    condition = _activity_condition(record, members)
+    activities = Activity.objects.filter(condition).select_related("actor")
     if kinds:
         activities = activities.filter(kind__in=kinds)
     if before is not None:
@@ -212,7 +234,7 @@ def timeline(
                 url=reverse("web:conversation", args=[m.conversation_id]),
                 detail=m.from_address,
             )
-            for m in _messages(record, before, PAGE_SIZE + 1)
+            for m in _messages(record, before, PAGE_SIZE + 1, members)
             if m.date is not None
         ]
     others = (
@@ -222,7 +244,7 @@ def timeline(
     )
     for kind, fetch in others:
         if not kinds or kind in kinds:
-            entries += fetch(record, before, PAGE_SIZE + 1)
+            entries += fetch(record, before, PAGE_SIZE + 1, members)
     entries.sort(key=lambda entry: entry.at, reverse=True)
     if len(entries) <= PAGE_SIZE:
         return entries, None

@@ -133,3 +133,19 @@ def test_a_restricted_creator_becomes_a_manager(client, team_a, bob, erin):
     created = Contact.objects.get(first_name="Nowy")
     assert list(created.managers.all()) == [bob]
     assert client.get(f"/contacts/{created.pk}/").status_code == 200
+
+
+def test_an_organization_timeline_hides_contacts_the_viewer_may_not_see(team_a, bob, erin):
+    from parley.contacts.services.timeline import log_event
+    from parley.contacts.timeline import timeline
+
+    acme = create_organization(team=team_a, fields={"name": "Acme", "account_type": "partner"})
+    hidden = create_contact(team=team_a, fields={"first_name": "Ukryty"}, organization=acme)
+    log_event(record=hidden, kind="note", text="Tajna notatka", actor=bob)
+    grant_account_role(team=team_a, user=erin, account_type="partner", role="reader")
+    entries, _next = timeline(acme, visible=Contact.objects.visible_to(erin))
+    assert "Tajna notatka" not in [entry.text for entry in entries]
+    entries, _next = timeline(acme, visible=Contact.objects.visible_to(bob))
+    assert "Tajna notatka" not in [entry.text for entry in entries]
+    entries, _next = timeline(acme)
+    assert "Tajna notatka" in [entry.text for entry in entries]

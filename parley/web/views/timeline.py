@@ -42,7 +42,9 @@ def timeline_context(
             before = None
     if before is not None and before.tzinfo is None:
         before = None
-    entries, next_before = timeline(record, kinds=kinds, before=before)
+    entries, next_before = timeline(
+        record, kinds=kinds, before=before, visible=Contact.objects.visible_to(request.user)
+    )
     return {
         "record_type": record_type,
         "record": record,
