@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 
 from conftest import PASSWORD
 
@@ -100,7 +101,7 @@ def test_g_then_i_opens_the_inbox(live_server, page, console_log, bob):
     page.locator("body").click(position={"x": 5, "y": 300})
     page.keyboard.press("g")
     page.keyboard.press("i")
-    expect(page).to_have_url(f"{live_server.url}/")
+    expect(page).to_have_url(f"{live_server.url}{reverse('web:inbox')}")
     assert _csp_violations(console_log) == []
 
 
