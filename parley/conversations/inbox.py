@@ -3,7 +3,7 @@
 Read-only queries shared by the web inbox and the API. Pages are cut with a keyset on
 (sort key, id) — never OFFSET — and no COUNT(*) runs over the whole table for paging, so a
 page costs the same at 10,000 and at 1,000,000 messages. Folder counts count the open work
-(not closed conversations) plus a capped count of closed ones. See
+with counts capped at 1,000 ("1000+"), plus grouped open counts per queue and mailbox. See
 docs/decisions/0004-inbox-workflow.md.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -33,7 +34,8 @@ if TYPE_CHECKING:
     from parley.accounts.models import User
 
 PAGE_SIZE = 50
-CLOSED_COUNT_CAP = 1000
+# Folder counts stop here (the sidebar shows "1000+").
+COUNT_CAP = 1000
 
 
 class Folder(StrEnum):
@@ -84,6 +86,10 @@ class FolderCounts:
     unassigned: int = 0
     snoozed: int = 0
     closed: int = 0
+    open_capped: bool = False
+    mine_capped: bool = False
+    unassigned_capped: bool = False
+    snoozed_capped: bool = False
     closed_capped: bool = False
     queues: list[Queue] = field(default_factory=list)
     mailboxes: list[Mailbox] = field(default_factory=list)
@@ -209,24 +215,36 @@ def new_activity_count(user: User, filters: InboxFilters, since: datetime, cap: 
     return qs[:cap].count()
 
 
+def _capped(qs: ConversationQuerySet) -> tuple[int, bool]:
+    """A count that stops at COUNT_CAP (shown as "1000+"): its cost does not grow with the
+    table, unlike a full COUNT(*) over every open conversation."""
+    n = qs.order_by()[: COUNT_CAP + 1].count()
+    return min(n, COUNT_CAP), n > COUNT_CAP
+
+
 def folder_counts(user: User) -> FolderCounts:
-    """Counts for the sidebar (four queries, over the open work and a capped closed count)."""
+    """Counts for the sidebar: a capped count per folder and one grouped count of the open
+    conversations per (queue, mailbox) — a constant number of queries."""
     visible = Conversation.objects.visible_to(user).listed()
     not_closed = visible.exclude(status__in=CLOSED_STATUSES)
-    through = Conversation.assignees.through.objects
-    mine = Exists(through.filter(conversation_id=OuterRef("pk"), user_id=user.pk))
-    anyone = Exists(through.filter(conversation_id=OuterRef("pk")))
     awake = Q(snoozed_until__isnull=True)
-    totals = not_closed.aggregate(
-        open=Count("pk", filter=awake),
-        mine=Count("pk", filter=awake & Q(mine)),
-        unassigned=Count("pk", filter=awake & ~Q(anyone)),
-        snoozed=Count("pk", filter=~awake),
-    )
-    closed = visible.filter(status__in=CLOSED_STATUSES)[: CLOSED_COUNT_CAP + 1].count()
+    through = Conversation.assignees.through.objects
+    # Driven by the user's own assignment rows, so a sparse "mine" is not a full scan.
+    mine_ids = through.filter(user_id=user.pk).values("conversation_id")
+    anyone = Exists(through.filter(conversation_id=OuterRef("pk")))
+    open_n, open_capped = _capped(not_closed.filter(awake))
+    mine, mine_capped = _capped(not_closed.filter(awake, pk__in=mine_ids))
+    unassigned, unassigned_capped = _capped(not_closed.filter(awake).filter(~anyone))
+    snoozed, snoozed_capped = _capped(not_closed.exclude(awake))
+    closed, closed_capped = _capped(visible.filter(status__in=CLOSED_STATUSES))
     open_now = not_closed.filter(awake).order_by()
-    per_queue = dict(open_now.values_list("queue_id").annotate(n=Count("pk")))
-    per_mailbox = dict(open_now.values_list("mailbox_id").annotate(n=Count("pk")))
+    per_queue: Counter[int | None] = Counter()
+    per_mailbox: Counter[int | None] = Counter()
+    for queue_id, mailbox_id, n in open_now.values_list("queue_id", "mailbox_id").annotate(
+        n=Count("pk")
+    ):
+        per_queue[queue_id] += n
+        per_mailbox[mailbox_id] += n
     queues = list(Queue.objects.filter(team_id__in=team_ids_for_user(user)).order_by("name"))
     mailboxes = list(Mailbox.objects.visible_to(user).order_by("name"))
     for queue in queues:
@@ -234,12 +252,16 @@ def folder_counts(user: User) -> FolderCounts:
     for mailbox in mailboxes:
         mailbox.open_count = per_mailbox.get(mailbox.pk, 0)  # type: ignore[attr-defined]  # display-only attribute
     return FolderCounts(
-        open=totals["open"],
-        mine=totals["mine"],
-        unassigned=totals["unassigned"],
-        snoozed=totals["snoozed"],
-        closed=min(closed, CLOSED_COUNT_CAP),
-        closed_capped=closed > CLOSED_COUNT_CAP,
+        open=open_n,
+        mine=mine,
+        unassigned=unassigned,
+        snoozed=snoozed,
+        closed=closed,
+        open_capped=open_capped,
+        mine_capped=mine_capped,
+        unassigned_capped=unassigned_capped,
+        snoozed_capped=snoozed_capped,
+        closed_capped=closed_capped,
         queues=queues,
         mailboxes=mailboxes,
     )

@@ -144,7 +144,7 @@ def test_the_inbox_has_a_constant_number_of_queries(
         change_tags(actor=alice, conversations=made, add=[vip])
 
     fill(2)
-    with django_assert_num_queries(20, info="inbox") as small:
+    with django_assert_num_queries(22, info="inbox") as small:
         client.get("/inbox/")
     fill(20)
     with django_assert_num_queries(len(small.captured_queries)):
@@ -211,3 +211,15 @@ def test_bulk_snooze_without_a_time_asks_for_one(client, alice, conversations):
     )
 
     assert "Choose when" in response.text
+
+
+def test_folder_counts_stop_at_the_cap(client, bob, team_a, conversations, monkeypatch):
+    from parley.conversations import inbox as inbox_queries
+
+    monkeypatch.setattr(inbox_queries, "COUNT_CAP", 2)
+    client.force_login(bob)
+
+    response = client.get("/inbox/")
+
+    assert '<span class="badge">2+</span>' in response.text
+    assert rows(response) == 3
