@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from parley.contacts.exceptions import ContactsError
 from parley.contacts.models import ChoiceKind, ChoiceOption, Stage
@@ -32,7 +32,8 @@ DEFAULTS: dict[ChoiceKind, list[tuple[str, str | _StrPromise]]] = {
         ("partner", gettext_lazy("Partner")),
     ],
     ChoiceKind.LEAD_STATUS: [
-        ("new", gettext_lazy("New")),
+        # A lead is masculine in Polish, a conversation feminine: same English, two words.
+        ("new", pgettext_lazy("lead status", "New")),
         ("working", gettext_lazy("Working")),
         ("qualified", gettext_lazy("Qualified")),
         ("won", gettext_lazy("Won")),
