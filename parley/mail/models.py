@@ -189,6 +189,8 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["message_id"], name="message_message_id"),
             models.Index(fields=["content_hash"], name="message_content_hash"),
+            # The threading "reply" rule looks up replies that arrived before their parent.
+            models.Index(fields=["in_reply_to"], name="message_in_reply_to"),
             models.Index(fields=["conversation", "date"], name="message_conversation_date"),
         ]
 

@@ -6,17 +6,17 @@ Rules, first match wins, always within the message's team:
 2. ``references``: In-Reply-To/References name any message we know; the nearest one wins
    (In-Reply-To, then References from last to first).
 3. ``tag``: the subject carries the conversation tag ``[#1234]`` (prefix: PARLEY_TICKET_PREFIX).
-4. ``subject``: guarded fallback — the same normalized subject (Re:/Fwd:/Odp:/AW:/… stripped)
+4. ``reply``: a message we already know names this one in its In-Reply-To — the reply came
+   first (sync stores INBOX before Sent, so a customer's answer to our message is often
+   stored before our message itself); the parent joins its reply's conversation.
+5. ``subject``: guarded fallback — the same normalized subject (Re:/Fwd:/Odp:/AW:/… stripped)
    and a shared external participant within PARLEY_THREAD_SUBJECT_DAYS days (0 = off);
    never for bulk mail.
 
 Otherwise the caller opens a new conversation. Ingest threads a whole batch at once
 (``BatchThreader``: a fixed number of queries per batch, whatever its size), and a message
-sees the messages before it in the same batch as if they were already stored. A reply that arrives before its parent (both
-in one batch, out of order) opens its own conversation; the parent then starts another one
-unless a later message's References link them. Sync fetches in UID order, so this needs an
-out-of-order delivery; merging conversations (CV7) is the remedy, and a reverse lookup was
-left out because it costs a scan per new message.
+sees the messages before it in the same batch as if they were already stored. The
+``reply`` rule is a reverse lookup on the indexed In-Reply-To column: one query per batch.
 """
 
 from __future__ import annotations
@@ -138,11 +138,14 @@ class BatchThreader:
         self.team = team
         self.days: int = settings.PARLEY_THREAD_SUBJECT_DAYS
         self._by_id: dict[str, list[tuple[bool, ConversationRef]]] = {}
+        # Message-ID -> the conversation of a known message answering it (In-Reply-To).
+        self._replies: dict[str, ConversationRef] = {}
         self._tags: dict[int, int] = {}
         self._candidates: list[_Candidate] = []
         self._sequence = 0
         self._load_references(messages)
         self._load_tags(messages)
+        self._load_replies(messages)
         self._own: set[str] | None = None
         self._load_candidates(messages)
 
@@ -174,6 +177,22 @@ class BatchThreader:
                 .filter(team=self.team, number__in=chunk)
                 .values_list("number", "pk")
             )
+
+    def _load_replies(self, messages: Sequence[ParsedMessage]) -> None:
+        ids = {parsed.identity.message_id for parsed in messages if parsed.identity.message_id}
+        for chunk in _chunks(sorted(ids)):
+            rows = (
+                Message.objects.alive()
+                .filter(
+                    in_reply_to__in=chunk,
+                    conversation__team=self.team,
+                    conversation__deleted_at__isnull=True,
+                )
+                .order_by("date", "pk")
+                .values_list("in_reply_to", "conversation_id")
+            )
+            for in_reply_to, conversation_id in rows:
+                self._replies.setdefault(in_reply_to, conversation_id)
 
     def _own_addresses(self) -> set[str]:
         if self._own is None:
@@ -266,6 +285,12 @@ class BatchThreader:
             return None
         return ThreadMatch(self._tags[number], "tag")
 
+    def _by_reply(self, parsed: ParsedMessage) -> ThreadMatch | None:
+        message_id = parsed.identity.message_id
+        if not message_id or message_id not in self._replies:
+            return None
+        return ThreadMatch(self._replies[message_id], "reply")
+
     def _by_subject(self, parsed: ParsedMessage) -> ThreadMatch | None:
         wanted = self._fallback_wanted(parsed)
         if wanted is None:
@@ -287,7 +312,12 @@ class BatchThreader:
 
     def find(self, parsed: ParsedMessage) -> ThreadMatch | None:
         """The conversation ``parsed`` continues (within the team), or None for a new one."""
-        return self._by_references(parsed) or self._by_tag(parsed) or self._by_subject(parsed)
+        return (
+            self._by_references(parsed)
+            or self._by_tag(parsed)
+            or self._by_reply(parsed)
+            or self._by_subject(parsed)
+        )
 
     def add(
         self, parsed: ParsedMessage, *, direction: Direction, conversation: ConversationRef
@@ -296,6 +326,8 @@ class BatchThreader:
         outbound = direction == Direction.OUTBOUND
         if parsed.identity.message_id:
             self._by_id.setdefault(parsed.identity.message_id, []).append((outbound, conversation))
+        if parsed.in_reply_to:
+            self._replies.setdefault(parsed.in_reply_to, conversation)
         if parsed.flags.bulk or self.days <= 0:
             return
         norm = normalize_subject(parsed.subject)

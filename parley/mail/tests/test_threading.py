@@ -210,24 +210,49 @@ def test_our_own_reply_does_not_reopen(inbox, sent):
     assert ours.conversation.status == Status.CLOSED
 
 
-def test_a_reply_arriving_before_its_parent_starts_its_own_conversation(inbox):
-    # Documented limitation (parley/mail/threading.py): no reverse lookup.
+def test_a_parent_arriving_after_its_reply_joins_the_replys_conversation(inbox, sent):
+    # Sync stores INBOX before Sent: the customer's answer can be stored before our message.
     reply = mail(
         inbox,
         msgid="b@customer.example",
-        subject="Other",
-        headers="In-Reply-To: <a@customer.example>\r\n",
+        subject="Re: Your offer",
+        headers="In-Reply-To: <a@parley.test>\r\n",
     )
-    parent = mail(inbox, msgid="a@customer.example", subject="Different")
+    parent = mail(
+        sent,
+        msgid="a@parley.test",
+        subject="Your offer",
+        sender="support@parley.test",
+        to="jan@customer.example",
+    )
 
-    assert parent.conversation_id != reply.conversation_id
+    assert parent.conversation_id == reply.conversation_id
     third = mail(
         inbox,
         msgid="c@customer.example",
-        subject="Third",
-        headers="References: <a@customer.example> <b@customer.example>\r\n",
+        subject="Re: Your offer",
+        headers="References: <a@parley.test> <b@customer.example>\r\n",
     )
     assert third.conversation_id == reply.conversation_id
+
+
+def test_a_parent_and_its_earlier_reply_in_one_batch_share_a_conversation(mailbox, inbox):
+    from parley.mail.ingest import BatchItem, Location, ingest_batch
+
+    raws = [
+        (
+            b"Message-ID: <y@customer.example>\r\nIn-Reply-To: <x@customer.example>\r\n"
+            b"From: jan@customer.example\r\nSubject: Re: Hi\r\n\r\nAnswer.\r\n"
+        ),
+        (
+            b"Message-ID: <x@customer.example>\r\nFrom: ewa@customer.example\r\n"
+            b"Subject: Completely different\r\n\r\nQuestion.\r\n"
+        ),
+    ]
+    items = [BatchItem(raw=raw, location=Location(inbox, 1, 900 + n)) for n, raw in enumerate(raws)]
+    results = ingest_batch(items, source=MessageSource.INBOX, mailbox=mailbox)
+
+    assert results[0].message.conversation_id == results[1].message.conversation_id
 
 
 @pytest.mark.parametrize(
