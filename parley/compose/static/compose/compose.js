@@ -75,7 +75,7 @@
             if (subject && !subject.value && data.subject) subject.value = data.subject;
             if (warning) {
               warning.hidden = data.unknown.length === 0;
-              warning.textContent = data.unknown.length ? "Unknown variables: " + data.unknown.join(", ") : "";
+              warning.textContent = data.unknown.length ? warning.dataset.message.replace("%(names)s", data.unknown.join(", ")) : "";
             }
             form.dispatchEvent(new Event("change", { bubbles: true }));
           });
