@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import F
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from parley.accounts.access import team_ids_for_user
@@ -140,7 +141,7 @@ def conversation_merge(request: AuthenticatedHttpRequest, conversation_id: int) 
         else None
     )
     if target is None:
-        messages.error(request, "No such conversation.")
+        messages.error(request, _("No such conversation."))
         return redirect("web:conversation", item.pk)
     try:
         merge_conversations(actor=request.user, source=item, target=target)
