@@ -85,6 +85,8 @@ class SyncOptions:
     should_stop: Callable[[], bool] = lambda: False
     # Parses each batch on several cores; None parses in-process.
     pool: ParsePool | None = None
+    # The mailbox is the e-mail assistant's: its INBOX mail has the source "assistant".
+    assistant: bool = False
 
 
 # Lease.
@@ -185,6 +187,7 @@ def sync_with_client(client: ImapClient, mailbox: Mailbox, options: SyncOptions)
 
     A folder missing on the server does not stop the others; it is reported at the end.
     """
+    options = replace(options, assistant=is_assistant_mailbox(mailbox.pk))
     listing = client.list_folders()
     folders = ensure_folders(client, mailbox, listing)
     missing = set(missing_folders([folder.name for folder in folders], listing))
@@ -231,8 +234,22 @@ def ensure_folders(
     return [folder for folder in folders if folder.enabled]
 
 
-def _source(folder: MailFolder) -> MessageSource:
-    return MessageSource.SENT if folder.role == FolderRole.SENT else MessageSource.INBOX
+def is_assistant_mailbox(mailbox_id: int) -> bool:
+    """Whether the mailbox is the e-mail assistant's (AS3), decided once per sync run.
+
+    Coupling, on purpose: `parley.triage.models.AssistantMailbox` points at the mailbox with
+    a one-to-one whose reverse name is `assistant`. Mail looks it up through the ORM by that
+    name so that it does not import triage (imports flow from triage to mail).
+    """
+    return Mailbox.objects.filter(pk=mailbox_id, assistant__isnull=False).exists()
+
+
+def _source(folder: MailFolder, *, assistant: bool = False) -> MessageSource:
+    if folder.role == FolderRole.SENT:
+        return MessageSource.SENT
+    if assistant and folder.role == FolderRole.INBOX:
+        return MessageSource.ASSISTANT
+    return MessageSource.INBOX
 
 
 def sync_folder(client: ImapClient, folder: MailFolder, options: SyncOptions) -> FolderReport:
@@ -299,7 +316,10 @@ def _sync_batch(
     ]
     # Blobs, parse and lookups outside the write transaction (it holds SQLite's lock).
     prepared = prepare_batch(
-        items, source=_source(folder), mailbox=folder.mailbox, pool=options.pool
+        items,
+        source=_source(folder, assistant=options.assistant),
+        mailbox=folder.mailbox,
+        pool=options.pool,
     )
     # The prepared batch holds no raw bytes: free them before writing.
     del messages, items

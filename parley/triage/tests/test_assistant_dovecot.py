@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 
 from parley.contacts.models import Activity, Lead
 from parley.contacts.services import create_contact
+from parley.mail.models import Message, MessageSource
 from parley.mail.services import MailboxSettings, create_mailbox
 from parley.mail.sync import sync_mailbox
 from parley.mail.testing.servers import DEFAULT_PASSWORD
@@ -62,3 +67,41 @@ def test_bcc_and_forwarded_mail_synced_from_dovecot_is_filed(
     sync_mailbox(assistant_box)
     assert catch_up() == 0
     assert Lead.objects.count() == 2
+
+
+def test_mail_synced_into_the_assistant_inbox_has_the_source_assistant(
+    dovecot, imap_user, assistant_box, tmp_path
+):
+    inbound = email(sender="Nowa <nowa@firma.pl>", to=f"{imap_user}@example.com", subject="BCC")
+    sent = email(sender=f"Bob <{imap_user}@example.com>", to="jan@acme.pl", subject="Wysłane")
+    dovecot.append(imap_user, "INBOX", [inbound])
+    dovecot.append(imap_user, "Sent", [sent])
+
+    sync_mailbox(assistant_box)
+
+    sources = dict(Message.objects.values_list("subject", "source"))
+    assert sources == {"BCC": MessageSource.ASSISTANT, "Wysłane": MessageSource.SENT}
+    target = tmp_path / "out.jsonl"
+    call_command(
+        "export",
+        "--mailbox",
+        assistant_box.name,
+        "--format",
+        "jsonl",
+        str(target),
+        stdout=StringIO(),
+    )
+    exported = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    messages = {m["subject"]: m["source"] for c in exported for m in c["messages"]}
+    assert messages == {"BCC": "assistant", "Wysłane": "sent"}
+
+
+def test_mail_synced_into_an_ordinary_inbox_keeps_the_source_inbox(
+    dovecot, imap_user, assistant_box
+):
+    set_assistant_mailbox(mailbox=None)
+    dovecot.append(imap_user, "INBOX", [email(subject="Zwykła")])
+
+    sync_mailbox(assistant_box)
+
+    assert Message.objects.get().source == MessageSource.INBOX
