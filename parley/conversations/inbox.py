@@ -164,9 +164,13 @@ def _after_cursor(qs: ConversationQuerySet, cursor: str, sort: Sort) -> Conversa
         at, pk = datetime.fromisoformat(stamp), int(pk_text)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         return qs
+    # The redundant bound on last_activity_at alone lets the database seek in the index
+    # instead of walking it from the top to the cursor (which grew with the page's depth).
     if sort == Sort.ACTIVITY:
-        return qs.filter(Q(last_activity_at__lt=at) | Q(last_activity_at=at, pk__lt=pk))
-    return qs.filter(Q(last_activity_at__gt=at) | Q(last_activity_at=at, pk__gt=pk))
+        after = Q(last_activity_at__lt=at) | Q(last_activity_at=at, pk__lt=pk)
+        return qs.filter(after, last_activity_at__lte=at)
+    after = Q(last_activity_at__gt=at) | Q(last_activity_at=at, pk__gt=pk)
+    return qs.filter(after, last_activity_at__gte=at)
 
 
 ORDER = {
@@ -235,7 +239,8 @@ def folder_counts(user: User) -> FolderCounts:
     open_n, open_capped = _capped(not_closed.filter(awake))
     mine, mine_capped = _capped(not_closed.filter(awake, pk__in=mine_ids))
     unassigned, unassigned_capped = _capped(not_closed.filter(awake).filter(~anyone))
-    snoozed, snoozed_capped = _capped(not_closed.exclude(awake))
+    # snoozed() spells "snoozed_until IS NOT NULL", which the partial index conv_snoozed serves.
+    snoozed, snoozed_capped = _capped(not_closed.snoozed())
     closed, closed_capped = _capped(visible.filter(status__in=CLOSED_STATUSES))
     open_now = not_closed.filter(awake).order_by()
     per_queue: Counter[int | None] = Counter()
