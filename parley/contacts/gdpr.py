@@ -78,9 +78,10 @@ def messages_of(contact: Contact) -> list[Message]:
             | Q(to__icontains=f'"{address}"')
             | Q(cc__icontains=f'"{address}"')
         )
+    # An erased message (another erasure it was part of) has no raw source left to export.
     return list(
         Message.objects.alive()
-        .filter(condition, conversation__team_id=contact.team_id)
+        .filter(condition, conversation__team_id=contact.team_id, is_erased=False)
         .order_by("date", "pk")
     )
 

@@ -171,6 +171,10 @@ class Message(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     # Deleted in Parley: hidden everywhere, remembered so that sync never re-imports it.
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Redacted for a GDPR erasure (parley.mail.services.redact_messages): the personal
+    # fields hold placeholders and the raw blob is gone, so it cannot be downloaded,
+    # exported or parsed again. The row stays for counts, threading and the audit trail.
+    is_erased = models.BooleanField(default=False, db_default=False)
 
     objects: ClassVar[MessageQuerySet] = MessageQuerySet.as_manager()  # type: ignore[assignment]  # as_manager() is typed loosely by django-stubs
 

@@ -1,5 +1,5 @@
 """Writes to mailboxes and their folders: create, update, pause, resume, remove, and the
-connection test.
+connection test; and the GDPR redaction of a person's stored e-mail (`redact_messages`).
 
 Each public function is its own transaction and the only way views, the API, commands and
 tests change a Mailbox. Secrets are encrypted here (parley.mail.secrets) and never leave this
@@ -10,16 +10,28 @@ from __future__ import annotations
 
 import ipaddress
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
+from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from parley.accounts.models import Team
 from parley.accounts.services import create_team
+from parley.mail import blobs
 from parley.mail.exceptions import FolderMissingError, MailboxInvalidError, MailboxNotFoundError
-from parley.mail.models import AuthMethod, FolderRole, Mailbox, MailFolder, Security
+from parley.mail.models import (
+    Attachment,
+    AuthMethod,
+    Direction,
+    FolderRole,
+    Mailbox,
+    MailFolder,
+    Message,
+    Security,
+)
 from parley.mail.providers.imap.client import (
     Authenticator,
     FolderInfo,
@@ -272,3 +284,127 @@ def missing_folders(wanted: Iterable[str], listing: Sequence[FolderInfo]) -> lis
     """The names in `wanted` that the server's LIST did not return (INBOX always exists)."""
     names = {folder.name for folder in listing if folder.selectable}
     return [name for name in wanted if name not in names and name.upper() != "INBOX"]
+
+
+CHUNK = 500
+ERASED_TEXT = "[erased]"
+ERASED_ADDRESS = "erased@invalid"
+PEOPLE_FIELDS = ("sender", "reply_to", "to", "cc", "bcc")
+REDACTED_FIELDS = [
+    "subject",
+    "from_name",
+    "from_address",
+    *PEOPLE_FIELDS,
+    "text",
+    "html",
+    "snippet",
+    "has_attachments",
+    "is_erased",
+]
+
+
+def _involving(
+    team_id: int, wanted: set[str], conversation_ids: Collection[int]
+) -> QuerySet[Message]:
+    """Candidates, filtered as far as SQLite and PostgreSQL agree: JSON lists as text."""
+    condition = Q(conversation_id__in=list(conversation_ids)) if conversation_ids else Q()
+    for address in wanted:
+        condition |= Q(from_address__iexact=address)
+        # SQLite keeps Django's ASCII-escaped JSON, PostgreSQL's jsonb prints UTF-8.
+        for form in {f'"{address}"', json.dumps(address)}:
+            for column in PEOPLE_FIELDS:
+                condition |= Q(**{f"{column}__icontains": form})
+    return Message.objects.filter(condition, conversation__team_id=team_id)
+
+
+def _redact_people(entries: list[dict[str, str]], wanted: set[str]) -> list[dict[str, str]]:
+    return [
+        {"name": "", "address": ERASED_ADDRESS}
+        if str(entry.get("address", "")).lower() in wanted
+        else entry
+        for entry in entries or []
+    ]
+
+
+def _redact(message: Message, wanted: set[str], *, linked: bool) -> bool:
+    """Blank the person's data in `message`; False when it does not involve them after all."""
+    people = {name: getattr(message, name) or [] for name in PEOPLE_FIELDS}
+    redacted = {name: _redact_people(entries, wanted) for name, entries in people.items()}
+    from_them = message.from_address.lower() in wanted
+    # In a conversation linked to the contact, what came in came from them.
+    from_them = from_them or (linked and message.direction == Direction.INBOUND)
+    if not (from_them or linked or redacted != people):
+        return False
+    for name, entries in redacted.items():
+        setattr(message, name, entries)
+    if from_them:
+        message.from_name, message.from_address = "", ERASED_ADDRESS
+    message.subject = message.text = message.html = message.snippet = ERASED_TEXT
+    message.has_attachments = False
+    message.is_erased = True
+    return True
+
+
+def _delete_blobs_unless_used(raw: set[str], attachments: set[str]) -> None:
+    """After commit: remove blobs that no message row points at any more."""
+    storage = storages["default"]
+    used_raw = set(
+        Message.objects.filter(raw_sha256__in=raw, is_erased=False).values_list(
+            "raw_sha256", flat=True
+        )
+    )
+    used_att = set(
+        Attachment.objects.filter(sha256__in=attachments).values_list("sha256", flat=True)
+    )
+    for digest in raw - used_raw:
+        storage.delete(blobs.raw_path(digest))
+    for digest in attachments - used_att:
+        storage.delete(blobs.attachment_path(digest))
+
+
+def redact_messages(
+    *, team_id: int, addresses: Collection[str], conversation_ids: Collection[int] = ()
+) -> int:
+    """Redact a person's personal data from the team's stored e-mail (GDPR erasure, AU2).
+
+    Touches the team's messages sent by or addressed to any of `addresses` (From, Sender,
+    Reply-To, To, Cc, Bcc; compared lower-cased) and every message of `conversation_ids`
+    (the conversations linked to the erased contact). Each such message keeps its row,
+    identity, threading headers, date and raw size; its subject, bodies and snippet become
+    "[erased]", the person's entries in its participant lists (and its From when it is
+    theirs) become `erased@invalid`, its attachments are deleted and it is marked
+    `is_erased`. Blobs (raw source, attachment contents) no other message uses are deleted
+    after the commit. Returns the number of messages redacted.
+
+    Runs in `transaction.atomic()`, so it joins the caller's transaction (erase_contact).
+    The search index is not updated here: `parley reindex` drops the old text.
+    """
+    wanted = {address.strip().lower() for address in addresses if address.strip()}
+    linked_ids = set(conversation_ids)
+    if not wanted and not linked_ids:
+        return 0
+    raw: set[str] = set()
+    attachments: set[str] = set()
+    count = 0
+    with transaction.atomic():
+        # Keys first: the rows are rewritten while we go, which an open cursor must not see.
+        pks = list(_involving(team_id, wanted, linked_ids).values_list("pk", flat=True))
+        for start in range(0, len(pks), CHUNK):
+            changed = [
+                message
+                for message in Message.objects.filter(pk__in=pks[start : start + CHUNK])
+                if _redact(message, wanted, linked=message.conversation_id in linked_ids)
+            ]
+            raw.update(message.raw_sha256 for message in changed)
+            count += _save_redacted(changed, attachments)
+        transaction.on_commit(lambda: _delete_blobs_unless_used(raw, attachments))
+    return count
+
+
+def _save_redacted(messages: list[Message], attachments: set[str]) -> int:
+    pks = [message.pk for message in messages]
+    rows = Attachment.objects.filter(message_id__in=pks)
+    attachments.update(rows.values_list("sha256", flat=True))
+    rows.delete()
+    Message.objects.bulk_update(messages, REDACTED_FIELDS)
+    return len(messages)

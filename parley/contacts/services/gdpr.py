@@ -6,8 +6,9 @@ fields, tags, managers, the personal fields of leads converted into it, and the 
 old/new values of its timeline. One timeline entry records who erased it and when,
 without personal data. Runs in `transaction.atomic()`; no side effect outside the database.
 
-The e-mails themselves belong to `parley.mail`, whose messages are immutable records; a
-redaction of stored messages is that app's job (see docs/users.md).
+The contact's e-mails (from or to its addresses, and every message of the conversations
+linked to it) are redacted by `parley.mail.services.redact_messages` in the same
+transaction; their blobs are deleted after the commit (see docs/users.md).
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from parley.contacts.models import Activity, ActivityKind, Contact, Lead
+from parley.mail.services import redact_messages
 
 if TYPE_CHECKING:
     from parley.accounts.models import User
@@ -42,6 +45,12 @@ PERSONAL_FIELDS = (
 def erase_contact(*, contact: Contact, actor: User | None) -> Contact:
     """Redact the contact's personal data and keep one audit entry of the erasure."""
     with transaction.atomic():
+        # Read before the addresses are deleted below: they find the person's e-mail.
+        addresses = list(contact.emails.values_list("address", flat=True))
+        conversation_ids = list(contact.conversations.values_list("pk", flat=True))
+        redacted = redact_messages(
+            team_id=contact.team_id, addresses=addresses, conversation_ids=conversation_ids
+        )
         for name in PERSONAL_FIELDS:
             setattr(contact, name, "")
         contact.first_name = _("Erased contact %(id)s") % {"id": contact.pk}
@@ -63,6 +72,11 @@ def erase_contact(*, contact: Contact, actor: User | None) -> Contact:
             kind=ActivityKind.FIELD_CHANGE,
             contact=contact,
             actor=actor,
-            text=_("Personal data erased (GDPR)."),
+            text=ngettext(
+                "Personal data erased (GDPR); %(count)d e-mail redacted.",
+                "Personal data erased (GDPR); %(count)d e-mails redacted.",
+                redacted,
+            )
+            % {"count": redacted},
         )
     return contact

@@ -5,6 +5,8 @@ import json
 import zipfile
 
 import pytest
+from django.core.files.storage import storages
+from django.urls import reverse
 
 from parley.contacts.gdpr import export_zip
 from parley.contacts.models import Activity, ContactEmail, ContactPhone
@@ -12,6 +14,9 @@ from parley.contacts.services import NewPhone, create_contact, update_contact_pr
 from parley.contacts.services.gdpr import erase_contact
 from parley.contacts.services.leads import convert_lead, create_lead
 from parley.contacts.services.timeline import log_event
+from parley.mail.blobs import raw_path
+from parley.mail.models import FolderRole, Message
+from parley.mail.services import redact_messages
 from parley.mail.tests.support import ingest_at, make_folder, make_mailbox, use_tmp_storage
 
 pytestmark = pytest.mark.django_db
@@ -65,3 +70,59 @@ def test_erasing_a_contact_without_mail_works(team_a, alice):
     ewa = create_contact(team=team_a, fields={"first_name": "Ewa"}, phones=[NewPhone("601234567")])
     erase_contact(contact=ewa, actor=alice)
     assert not ewa.phones.exists()
+
+
+REPLY = (
+    b"From: Support <support@parley.test>\r\nTo: Jan Kowalski <jan@example.pl>\r\n"
+    b"Subject: Re: Zamowienie\r\nMessage-ID: <g2@parley.test>\r\nIn-Reply-To: <g1@example.pl>\r\n"
+    b"Date: Mon, 2 Mar 2026 11:00:00 +0100\r\n\r\nDzien dobry Panie Janie.\r\n"
+)
+
+
+@pytest.fixture
+def inbox(team_a, settings, tmp_path):
+    use_tmp_storage(settings, tmp_path)
+    return make_folder(make_mailbox(team_a))
+
+
+@pytest.fixture
+def erased_message(inbox, jan, alice):
+    message = ingest_at(RAW, inbox, 1).message
+    erase_contact(contact=jan, actor=alice)
+    return message
+
+
+def test_erasing_redacts_the_contacts_mail_and_says_how_much(
+    inbox, jan, alice, django_capture_on_commit_callbacks
+):
+    received = ingest_at(RAW, inbox, 1).message
+    reply = ingest_at(REPLY, make_folder(inbox.mailbox, "Sent", FolderRole.SENT), 1).message
+    with django_capture_on_commit_callbacks(execute=True):
+        erase_contact(contact=jan, actor=alice)
+    for message in Message.objects.filter(pk__in=[received.pk, reply.pk]):
+        stored = f"{message.from_name} {message.from_address} {message.to} {message.text}"
+        assert message.is_erased
+        assert "Jan" not in stored
+        assert "jan@example.pl" not in stored
+        assert not storages["default"].exists(raw_path(message.raw_sha256))
+    audit = Activity.objects.get(contact=jan, text__contains="GDPR")
+    assert "2 e-mails redacted" in audit.text
+
+
+def test_an_erased_message_answers_gone_to_teammates_and_404_to_outsiders(
+    erased_message, bob, charlie, client
+):
+    url = reverse("web:message_raw", args=[erased_message.pk])
+    client.force_login(bob)
+    assert client.get(url).status_code == 410
+    client.force_login(charlie)
+    assert client.get(url).status_code == 404
+
+
+def test_the_export_skips_messages_erased_earlier(team_a, inbox, jan):
+    ingest_at(RAW, inbox, 1)
+    # The same person's mail, erased through another contact who shared the address.
+    redact_messages(team_id=team_a.pk, addresses=["jan@example.pl"])
+    archive = zipfile.ZipFile(io.BytesIO(export_zip(jan)))
+    assert json.loads(archive.read("contact.json"))["messages"] == []
+    assert not [name for name in archive.namelist() if name.startswith("messages/")]

@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import F, Prefetch, Q, prefetch_related_objects
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, HttpResponseBase, HttpResponseGone
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from parley.conversations.access import (
     get_attachment_for_user,
@@ -103,8 +104,11 @@ def conversation(request: AuthenticatedHttpRequest, conversation_id: int) -> Htt
 
 
 @login_required
-def message_raw(request: AuthenticatedHttpRequest, message_id: int) -> FileResponse:
+def message_raw(request: AuthenticatedHttpRequest, message_id: int) -> HttpResponseBase:
     message = get_message_for_user(request.user, message_id)
+    if message.is_erased:
+        # Redacted for a GDPR erasure: the original is gone for good, not merely missing.
+        return HttpResponseGone(_("This message was erased."))
     return FileResponse(
         blobs.open_raw(message.raw_sha256),
         as_attachment=True,
