@@ -160,7 +160,9 @@ def mbox_entry(raw: bytes, when: float | None = None) -> bytes:
 def export_mbox(*, mailbox: Mailbox, out: BinaryIO) -> int:
     """Write the raw messages as mboxrd; returns the number of messages."""
     count = 0
-    query = mailbox_messages(mailbox).order_by("pk").only("raw_sha256", "date")
+    # An erased message (GDPR) has no raw source any more; its redacted row is in the JSONL.
+    query = mailbox_messages(mailbox).filter(is_erased=False).order_by("pk")
+    query = query.only("raw_sha256", "date")
     for message in query.iterator(chunk_size=CHUNK):
         raw = blobs.read_raw(message.raw_sha256)
         out.write(mbox_entry(raw, message.date.timestamp() if message.date else None))

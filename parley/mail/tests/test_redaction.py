@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -7,6 +8,7 @@ import pytest
 from django.core.files.storage import storages
 
 from parley.mail import blobs
+from parley.mail.export import export_mbox
 from parley.mail.models import Attachment, FolderRole, Message
 from parley.mail.services import ERASED_ADDRESS, redact_messages
 from parley.mail.tests.support import ingest_at, make_folder, make_mailbox, use_tmp_storage
@@ -176,3 +178,14 @@ def test_it_keeps_the_blobs_when_the_transaction_rolls_back(
         redact_messages(team_id=team_a.pk, addresses=["jan@example.pl"])
     assert len(callbacks) == 1
     assert _exists(blobs.raw_path(stored["from_jan"].raw_sha256))
+
+
+def test_the_mbox_export_leaves_out_erased_messages(
+    stored: dict[str, Message], team_a: Team, django_capture_on_commit_callbacks: CaptureCallbacks
+) -> None:
+    _erase_jan(team_a, django_capture_on_commit_callbacks)
+    out = io.BytesIO()
+    mailbox = stored["from_ola"].locations.get().mailbox
+    assert export_mbox(mailbox=mailbox, out=out) == 1
+    assert b"Prosze o fakture." in out.getvalue()
+    assert b"Kowalski" not in out.getvalue()
