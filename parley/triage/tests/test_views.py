@@ -8,7 +8,10 @@ from parley.contacts.models import Contact, Lead, Organization
 from parley.contacts.services import create_contact
 from parley.contacts.services.leads import create_lead
 from parley.conversations.models import EventKind
+from parley.mail.ingest import ingest_raw
+from parley.mail.models import MessageSource
 from parley.triage.models import State
+from parley.triage.runner import catch_up
 from parley.triage.services import ignore_email
 from parley.triage.tests.support import email, receive
 
@@ -253,3 +256,18 @@ def test_the_card_offers_lead_candidates_and_the_domain_organization(client, bob
     listing = client.get("/triage/")
     assert "Several leads:" in listing.text
     assert "Suggested:" in listing.text
+
+
+def test_the_card_labels_the_source_of_the_email(client, bob, row, mailbox, assistant):
+    imported = ingest_raw(raw=email(subject="Stary"), source=MessageSource.IMPORT, mailbox=mailbox)
+    catch_up()
+    via_assistant = receive(assistant, email(sender="Ola Kot <ola@kot.pl>", to="x@y.pl"))
+    _login(client, bob)
+
+    def label(triage_id: int) -> str:
+        text: str = client.get(f"/triage/{triage_id}/").text
+        return text.split('data-testid="message-source"', 1)[1].split(">", 1)[1].split("<")[0]
+
+    assert label(row.pk) == "Inbox"
+    assert label(imported.message.triage.pk) == "Import"
+    assert label(via_assistant.pk) == "Assistant"
