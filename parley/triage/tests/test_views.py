@@ -266,7 +266,8 @@ def test_the_card_labels_the_source_of_the_email(client, bob, row, mailbox, assi
 
     def label(triage_id: int) -> str:
         text: str = client.get(f"/triage/{triage_id}/").text
-        return text.split('data-testid="message-source"', 1)[1].split(">", 1)[1].split("<")[0]
+        after = text.partition('data-testid="message-source"')[2]
+        return after.partition(">")[2].partition("<")[0]
 
     assert label(row.pk) == "Inbox"
     assert label(imported.message.triage.pk) == "Import"
