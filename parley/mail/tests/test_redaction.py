@@ -189,3 +189,20 @@ def test_the_mbox_export_leaves_out_erased_messages(
     assert export_mbox(mailbox=mailbox, out=out) == 1
     assert b"Prosze o fakture." in out.getvalue()
     assert b"Kowalski" not in out.getvalue()
+
+
+def test_it_finds_the_person_in_reply_to_and_in_non_ascii_addresses(
+    stored: dict[str, Message], team_a: Team
+) -> None:
+    raw = (
+        "From: Biuro <biuro@example.com>\r\nReply-To: Józef <józef@example.pl>\r\n"
+        "To: Support <support@parley.test>\r\nSubject: Pytanie\r\nMessage-ID: <r6@example.com>"
+        "\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nProsze odpisac Jozefowi.\r\n"
+    ).encode()
+    message = ingest_at(raw, stored["from_ola"].locations.get().folder, 4).message
+    assert message.reply_to == [{"name": "Józef", "address": "józef@example.pl"}]
+    assert redact_messages(team_id=team_a.pk, addresses=["JÓZEF@example.pl"]) == 1
+    message.refresh_from_db()
+    assert message.reply_to == [{"name": "", "address": ERASED_ADDRESS}]
+    assert message.from_address == "biuro@example.com"
+    assert message.text == "[erased]"
