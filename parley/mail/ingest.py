@@ -48,6 +48,9 @@ from parley.conversations.services import (
     record_messages_added,
     reopen_on_reply,
 )
+from parley.conversations.services.notifications import (
+    notify_new_reply,
+)
 from parley.mail import blobs
 from parley.mail.models import (
     Attachment,
@@ -454,6 +457,9 @@ def _write(batch: PreparedBatch) -> list[IngestResult]:
     for pk, (_, _, reply) in plan.continued.items():
         if reply and continued[pk].status in CLOSED_STATUSES:
             reopen_on_reply(conversation=continued[pk])
+        # Imported history is old news: only live mail notifies assignees and followers.
+        if reply and batch.source != MessageSource.IMPORT:
+            notify_new_reply(conversation=continued[pk])
     record_messages_added(
         added=[(continued[pk], count, latest) for pk, (count, latest, _) in plan.continued.items()]
     )

@@ -267,3 +267,22 @@ def test_a_parent_and_its_earlier_reply_in_one_batch_share_a_conversation(mailbo
 )
 def test_normalize_subject_strips_reply_prefixes_repeatedly(subject, expected):
     assert normalize_subject(subject) == expected
+
+
+def test_a_customer_reply_notifies_the_assignees_but_an_import_does_not(inbox, alice, bob):
+    from parley.conversations.models import Notification, NotificationKind
+    from parley.conversations.services.workflow import set_assignees
+    from parley.mail.ingest import ingest_raw
+
+    first = mail(inbox, msgid="n1@customer.example")
+    set_assignees(actor=alice, conversations=[first.conversation], users=[bob])
+
+    mail(inbox, msgid="n2@customer.example", headers="In-Reply-To: <n1@customer.example>\r\n")
+    assert Notification.objects.filter(user=bob, kind=NotificationKind.REPLY).count() == 1
+
+    history = (
+        b"Message-ID: <n3@customer.example>\r\nIn-Reply-To: <n2@customer.example>\r\n"
+        b"From: jan@customer.example\r\nSubject: Re: Invoice question\r\n\r\nOld.\r\n"
+    )
+    ingest_raw(raw=history, source=MessageSource.IMPORT, mailbox=inbox.mailbox)
+    assert Notification.objects.filter(user=bob, kind=NotificationKind.REPLY).count() == 1
