@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PARLEY_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run install install-dev test test-fast lint format messages clean
+.PHONY: run install install-dev test test-fast lint format messages openapi clean
 
 # The composer's rich text editor (Trix), installed from the npm registry into the compose
 # app's static files; never committed (see .gitignore).
@@ -59,6 +59,9 @@ format: install-dev
 
 messages: install-dev
 	cd parley && ../$(BIN)/parley makemessages -l pl --no-obsolete && ../$(BIN)/parley compilemessages
+
+openapi: install-dev
+	$(BIN)/python scripts/openapi.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
