@@ -534,8 +534,11 @@ def reparse_message(*, message: Message) -> Message:
 
     Its own transaction (durable): call it from a view, task or command, not from ingest.
     Identity, conversation, source and direction are kept; parsed fields and attachments are
-    replaced. If parsing fails again, ``parse_error`` records the new error.
+    replaced. If parsing fails again, ``parse_error`` records the new error. An erased
+    message (GDPR) has no raw bytes left and is returned unchanged.
     """
+    if message.is_erased:
+        return message
     raw = blobs.read_raw(message.raw_sha256)
     outcome = parse_for_ingest(raw)
     item = PreparedItem(

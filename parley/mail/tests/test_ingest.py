@@ -282,3 +282,23 @@ def test_a_team_alone_is_enough_for_api_mail(team_a):
 
     assert result.message.mailbox is None
     assert Conversation.objects.get().team == team_a
+
+
+def test_parley_reparse_failed_fixes_messages_stored_with_a_parse_error(inbox, monkeypatch, capsys):
+    from django.core.management import call_command
+
+    def explode(raw: bytes, **kwargs: object) -> None:
+        raise ValueError("parser bug")
+
+    monkeypatch.setattr("parley.mail.parsing.parse_message", explode)
+    broken = ingest_at(fixture("multipart_attachments.eml"), inbox, uid=7).message
+    monkeypatch.undo()
+    fine = ingest_at(fixture("plain.eml"), inbox, uid=8).message
+
+    call_command("reparse", "--failed")
+
+    broken.refresh_from_db()
+    assert broken.parse_error == ""
+    assert broken.subject == "Contract attached"
+    assert "reparsed 1, fixed 1, still failing 0" in capsys.readouterr().out
+    assert fine.pk != broken.pk
