@@ -348,6 +348,8 @@ def _walk(part: EmailMessage, bodies: _Bodies) -> None:
 _IMG_TAG_RE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _REMOTE_SRC_RE = re.compile(r'\ssrc="((?:https?:)?//[^"]*)"', re.IGNORECASE)
 _BLOCKED_SRC_RE = re.compile(r'\sdata-remote-src="([^"]*)"')
+# Present in stored HTML when a remote image was blocked.
+REMOTE_IMAGE_MARK = "data-remote-src="
 _ATTRIBUTES = {
     **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
     "img": {"src", "alt", "width", "height", "title"},

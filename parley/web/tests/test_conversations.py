@@ -146,3 +146,23 @@ def test_attachments_download_as_files_and_images_inline(client, bob, message):
     assert logo_response["Content-Disposition"].startswith("inline;")
     release(pdf_response)
     release(logo_response)
+
+
+def test_remote_images_stay_blocked_until_the_reader_asks(client, bob, mailbox):
+    raw = (
+        b"Message-ID: <img@customer.example>\r\nFrom: jan@customer.example\r\n"
+        b"Subject: Newsletter\r\nContent-Type: text/html\r\n\r\n"
+        b'<p>Hi</p><img src="https://tracker.example/pixel.gif" alt="pixel">\r\n'
+    )
+    message = ingest_at(raw, make_folder(mailbox), uid=9).message
+    client.force_login(bob)
+    url = f"/conversations/{message.conversation_id}/"
+
+    blocked = client.get(url)
+    assert b' src="https://tracker.example/pixel.gif"' not in blocked.content
+    assert f"?images={message.pk}".encode() in blocked.content
+    assert "https:" not in blocked["Content-Security-Policy"]
+
+    shown = client.get(url, {"images": message.pk})
+    assert b' src="https://tracker.example/pixel.gif"' in shown.content
+    assert "img-src 'self' data: https: http:" in shown["Content-Security-Policy"]

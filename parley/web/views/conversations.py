@@ -5,8 +5,9 @@ readers included, may see them; outsiders get 404 from the access helpers."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import F, Prefetch, Q, prefetch_related_objects
@@ -27,6 +28,7 @@ from parley.conversations.quoting import split_reply
 from parley.conversations.services.records import mark_read, touch_presence
 from parley.mail import blobs
 from parley.mail.models import Attachment, Mailbox, Message
+from parley.mail.parsing import REMOTE_IMAGE_MARK, allow_remote_images
 from parley.web.views.conversation_actions import conversation_extras
 
 if TYPE_CHECKING:
@@ -63,8 +65,9 @@ def mailbox_conversations(request: AuthenticatedHttpRequest, mailbox_id: int) ->
     return render(request, "web/conversation_list.html", context)
 
 
-def _html_with_inline_images(message: Message) -> SafeString:
-    """The stored (already sanitized) HTML with cid: images pointing at our downloads."""
+def _html_with_inline_images(message: Message, *, remote_images: bool = False) -> SafeString:
+    """The stored (already sanitized) HTML with cid: images pointing at our downloads, and
+    remote images put back only when the user asked for them (they can track the reader)."""
     urls = {
         att.content_id: reverse("web:attachment", args=[att.pk])
         for att in message.attachments.all()
@@ -77,7 +80,8 @@ def _html_with_inline_images(message: Message) -> SafeString:
 
     # The HTML was cleaned by nh3 at ingest (parley.mail.parsing.sanitize_html); only our
     # own URLs are put back in, so marking it safe is sound.
-    return mark_safe(_CID_SRC_RE.sub(replace, message.html))  # noqa: S308
+    html = allow_remote_images(message.html) if remote_images else message.html
+    return mark_safe(_CID_SRC_RE.sub(replace, html))  # noqa: S308
 
 
 @login_required
@@ -90,8 +94,16 @@ def conversation(request: AuthenticatedHttpRequest, conversation_id: int) -> Htt
         .order_by(F("date").asc(nulls_first=True), "pk")
         .prefetch_related("attachments")
     )
+    # ?images=<message id> shows that message's remote images (blocked by default).
+    wanted = request.GET.get("images", "")
     rows = [
-        (m, _html_with_inline_images(m) if m.html else "", split_reply(m.text)) for m in messages
+        (
+            m,
+            _html_with_inline_images(m, remote_images=wanted == str(m.pk)) if m.html else "",
+            split_reply(m.text),
+            wanted != str(m.pk) and REMOTE_IMAGE_MARK in m.html,
+        )
+        for m in messages
     ]
     mark_read(user=request.user, conversation=item)
     touch_presence(user=request.user, conversation=item)
@@ -100,7 +112,13 @@ def conversation(request: AuthenticatedHttpRequest, conversation_id: int) -> Htt
         "rows": rows,
         **conversation_extras(request.user, item, messages),
     }
-    return render(request, "web/conversation_detail.html", context)
+    response = render(request, "web/conversation_detail.html", context)
+    if wanted:
+        # Only this page, only on request: let the browser load images from other sites.
+        img_src = cast("list[str]", settings.SECURE_CSP["img-src"])
+        config = {**settings.SECURE_CSP, "img-src": [*img_src, "https:", "http:"]}
+        response._csp_config = config  # type: ignore[attr-defined]  # read by Django's CSP middleware
+    return response
 
 
 @login_required
