@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from parley.accounts.models import Role, Team, User
 from parley.accounts.services import create_team, create_user, set_membership
@@ -18,6 +19,13 @@ from parley.accounts.services import create_team, create_user, set_membership
 pytest_plugins = ["parley.mail.testing.fixtures"]
 
 PASSWORD = "correct-horse-battery-9"
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default() -> None:
+    """Start every test in English: a request by a Polish user activates Polish for the
+    thread, and a later test in the same thread must not inherit it."""
+    translation.activate("en")
 
 
 @pytest.fixture
