@@ -272,3 +272,18 @@ def test_the_card_labels_the_source_of_the_email(client, bob, row, mailbox, assi
     assert label(row.pk) == "Inbox"
     assert label(imported.message.triage.pk) == "Import"
     assert label(via_assistant.pk) == "Assistant"
+
+
+def test_the_conversation_page_labels_the_source_of_each_message(client, bob, row, mailbox):
+    conversation = row.message.conversation
+    reply = email(subject="Re: Wycena dachu", headers=f"In-Reply-To: <{row.message.message_id}>")
+    added = ingest_raw(raw=reply, source=MessageSource.API, mailbox=mailbox).message
+    assert added.conversation_id == conversation.pk
+
+    text = _login(client, bob).get(f"/conversations/{conversation.pk}/").text
+
+    labels = [
+        part.partition(">")[2].partition("<")[0]
+        for part in text.split('data-testid="message-source"')[1:]
+    ]
+    assert labels == ["Inbox", "API"]
