@@ -78,3 +78,35 @@ def test_an_agent_triages_three_emails(live_server, page, bob, mailbox, team_a):
     assert rows[first.pk].lead == Lead.objects.get(email="ola@kot.pl")
     assert (rows[second.pk].state, rows[second.pk].lead) == (State.LINKED, existing)
     assert rows[third.pk].state == State.IGNORED
+
+
+def test_an_agent_creates_a_lead_from_a_ready_call(live_server, page, bob, team_a):
+    from playwright.sync_api import expect
+
+    from parley.calls.models import Direction, Origin, Result
+    from parley.calls.services.calls import CallReport, record_call
+
+    call, _created = record_call(
+        team=team_a,
+        report=CallReport(
+            direction=Direction.INBOUND,
+            from_number="+48 601 555 123",
+            to_number="+48 22 100 20 30",
+            result=Result.MISSED,
+            external_id="pbx-1",
+        ),
+        origin=Origin.API,
+    )
+
+    page.goto(f"{live_server.url}/calls/")
+    page.get_by_label("E-mail").fill("bob@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_test_id("call-row")).to_have_count(1)
+    page.get_by_test_id("call-row").get_by_role("button", name="Create").click()
+    expect(page.get_by_test_id("call-row")).to_have_count(0)
+
+    lead = Lead.objects.get()
+    assert lead.phone_e164 == "+48601555123"
+    call.refresh_from_db()
+    assert call.lead == lead
