@@ -5,6 +5,7 @@ from typing import Any, override
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
+from parley.accounts.models import User
 from parley.accounts.services import user_for_api_token
 
 
@@ -18,3 +19,10 @@ class TokenAuth(HttpBearer):
             return None
         request.user = user
         return user
+
+
+def request_user(request: HttpRequest) -> User:
+    """The token's user: TokenAuth sets a real user on every authenticated call."""
+    user = request.user
+    assert isinstance(user, User)
+    return user

@@ -13,6 +13,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from parley.accounts.access import get_team_for_user, team_ids_for_user
 from parley.accounts.models import Team, User
+from parley.api.auth import request_user as _user
 from parley.api.schemas import ErrorOut
 from parley.api.schemas_calls import CallIn, CallOut, CallQuery
 from parley.calls.access import get_call_for_user
@@ -23,12 +24,6 @@ from parley.calls.services.calls import CallReport, record_call
 
 router = Router(tags=["calls"])
 ERRORS: dict[int, type[ErrorOut]] = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # TokenAuth sets a real user on every authenticated call.
-    return user
 
 
 def _write_team(user: User, team_id: int | None) -> Team:

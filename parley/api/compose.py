@@ -19,6 +19,7 @@ from ninja.errors import HttpError
 
 from parley.accounts.access import check_team_access
 from parley.accounts.models import User
+from parley.api.auth import request_user as _user
 from parley.api.schemas import ErrorOut
 from parley.compose.access import (
     get_outgoing_for_user,
@@ -92,12 +93,6 @@ class TemplateOut(Schema):
     @staticmethod
     def resolve_personal(obj: ResponseTemplate) -> bool:
         return obj.owner_id is not None
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # TokenAuth sets a real user on every authenticated call.
-    return user
 
 
 @contextmanager

@@ -16,6 +16,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from parley.accounts.access import get_team_for_user, team_ids_for_user
 from parley.accounts.models import Team, User
+from parley.api.auth import request_user as _user
 from parley.api.schemas import ErrorOut
 from parley.api.schemas_contacts import (
     ContactIn,
@@ -55,12 +56,6 @@ from parley.contacts.services.gdpr import erase_contact
 
 router = Router(tags=["contacts"])
 ERRORS: dict[int, type[ErrorOut]] = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # TokenAuth sets a real user on every authenticated call.
-    return user
 
 
 @contextmanager

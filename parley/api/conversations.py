@@ -18,6 +18,7 @@ from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
 from parley.accounts.models import User
+from parley.api.auth import request_user as _user
 from parley.api.schemas import ErrorOut
 from parley.api.schemas_conversations import (
     AssignIn,
@@ -42,12 +43,6 @@ from parley.mail.models import Message
 
 router = Router(tags=["conversations"])
 ERRORS: dict[int, type[ErrorOut]] = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # TokenAuth sets a real user on every authenticated call.
-    return user
 
 
 @contextmanager

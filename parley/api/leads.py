@@ -11,7 +11,8 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from parley.accounts.access import can_manage_team, check_team_access
 from parley.accounts.models import Team, User
-from parley.api.contacts import ERRORS, _answers, _organization, _user, _write_team
+from parley.api.auth import request_user as _user
+from parley.api.contacts import ERRORS, _answers, _organization, _write_team
 from parley.api.schemas_leads import (
     ActivityOut,
     ChoiceOut,

@@ -17,7 +17,7 @@ from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field, model_validator
 
-from parley.accounts.models import User
+from parley.api.auth import request_user as _user
 from parley.api.schemas import ErrorOut
 from parley.contacts.access import get_record_for_user
 from parley.mail.models import MessageSource
@@ -120,12 +120,6 @@ class AttachIn(Schema):
 
 class CreateLeadIn(Schema):
     name: str = Field(default="", max_length=200, description="Default: the subject.")
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # TokenAuth sets a real user on every authenticated call.
-    return user
 
 
 @contextmanager
