@@ -13,7 +13,7 @@ from parley.conversations.models import (
     Source,
     Status,
 )
-from parley.mail.models import Direction
+from parley.mail.models import Direction, Message
 
 
 class ConversationQuery(Schema):
@@ -151,9 +151,17 @@ class MessageOut(Schema):
     date: datetime | None
     direction: Direction
     text: str
+    reply_text: str = Field(
+        description="The new text of the message: `text` without quoted history and "
+        "signature (the whole `text` when none is found)."
+    )
     html: str
     has_attachments: bool
     created_at: datetime
+
+    @staticmethod
+    def resolve_reply_text(obj: Message) -> str:
+        return obj.visible_text
 
 
 class NoteIn(Schema):

@@ -58,6 +58,7 @@ ExportMessage = TypedDict(
         "attachments": list[ExportAttachment],
         "flags": list[str],
         "raw_sha256": str,
+        "reply_text": str,
     },
 )
 
@@ -115,6 +116,8 @@ def message_record(message: Message) -> ExportMessage:
         ],
         "flags": message.flags,
         "raw_sha256": message.raw_sha256,
+        # Stored at ingest; computed here for a message stored before the column existed.
+        "reply_text": message.visible_text,
     }
 
 

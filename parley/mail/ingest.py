@@ -35,11 +35,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from parley.accounts.models import Team
 from parley.conversations.models import CLOSED_STATUSES, Conversation
+from parley.conversations.quoting import split_reply
 from parley.conversations.services import (
     NewConversation as NewConversationSpec,
 )
@@ -111,6 +112,7 @@ class PreparedItem:
     stored: Message | None = None  # known location or identity
     outcome: ParseOutcome | None = None
     attachments: list[_StoredAttachment] = field(default_factory=list)
+    reply_text: str = ""
 
 
 @dataclass(slots=True)
@@ -219,6 +221,15 @@ def _store_attachment_blobs(item: PreparedItem) -> None:
     parsed.attachments = []
 
 
+def _reply_text(item: PreparedItem) -> str:
+    """The new text without quotes and signature (docs/decisions/0008-quoted-text.md).
+
+    Computed here, outside the write transaction, once per new message.
+    """
+    parsed = item.outcome.parsed if item.outcome is not None else None
+    return split_reply(parsed.text).visible if parsed is not None else ""
+
+
 def prepare_batch(
     items: Sequence[BatchItem],
     *,
@@ -261,6 +272,7 @@ def prepare_batch(
     for item in prepared:
         if item.stored is None:
             _store_attachment_blobs(item)
+            item.reply_text = _reply_text(item)
     return PreparedBatch(items=prepared, source=source, mailbox=mailbox, team=team)
 
 
@@ -354,6 +366,7 @@ def _plan(batch: PreparedBatch, new: list[PreparedItem]) -> _Plan:
             direction = Direction.OUTBOUND
         fields = _message_fields(parsed) if parsed is not None else {}
         fields["has_attachments"] = bool(item.attachments)
+        fields["reply_text"] = item.reply_text
         if parsed is None:
             fields["parse_error"] = item.outcome.error
         message = Message(
@@ -551,8 +564,32 @@ def reparse_message(*, message: Message) -> Message:
         else:
             fields = _message_fields(outcome.parsed)
             fields["has_attachments"] = bool(item.attachments)
+            fields["reply_text"] = _reply_text(item)
             Message.objects.filter(pk=message.pk).update(**fields)
             message.attachments.all().delete()
             Attachment.objects.bulk_create(_attachment_rows(message, item))
     message.refresh_from_db()
     return message
+
+
+REPLY_TEXT_CHUNK = 500
+
+
+def store_reply_texts(*, messages: QuerySet[Message]) -> int:
+    """Compute and store ``reply_text`` from the stored ``text`` (no raw bytes are read).
+
+    For messages stored before the column existed, or all of them after the quote rules
+    change. Walks ``messages`` in primary-key order, 500 at a time, each chunk its own
+    transaction (durable: call it from a command, not from ingest). Erased messages are
+    left alone. Returns the number of messages written.
+    """
+    query = messages.filter(is_erased=False).order_by("pk").only("pk", "text")
+    done = last = 0
+    while rows := list(query.filter(pk__gt=last)[:REPLY_TEXT_CHUNK]):
+        for row in rows:
+            row.reply_text = split_reply(row.text).visible
+        with transaction.atomic(durable=True):
+            Message.objects.bulk_update(rows, ["reply_text"])
+        done += len(rows)
+        last = rows[-1].pk
+    return done

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from parley.accounts.access import team_ids_for_user
+from parley.conversations.quoting import split_reply
 
 if TYPE_CHECKING:
     from parley.accounts.access import AnyUser
@@ -162,6 +163,11 @@ class Message(models.Model):
     source = models.CharField(max_length=10, choices=MessageSource.choices)
     text = models.TextField(blank=True)
     html = models.TextField(blank=True)
+    # The new text of the message without quoted history and signature
+    # (parley.conversations.quoting), computed once at ingest. Null means "not computed yet"
+    # (stored before the column existed; `parley reparse --reply-text-only` fills it), and
+    # differs from "" (computed: no new text).
+    reply_text = models.TextField(null=True, blank=True)  # noqa: DJ001
     snippet = models.CharField(max_length=300, blank=True)
     has_attachments = models.BooleanField(default=False)
     is_auto_reply = models.BooleanField(default=False)
@@ -201,6 +207,13 @@ class Message(models.Model):
     @override
     def __str__(self) -> str:
         return self.subject or self.message_id or str(self.pk)
+
+    @property
+    def visible_text(self) -> str:
+        """The stored reply text, or the same computed now for a row stored before it."""
+        if self.reply_text is not None:
+            return self.reply_text
+        return split_reply(self.text).visible
 
     @property
     def flags(self) -> list[str]:

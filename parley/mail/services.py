@@ -297,6 +297,7 @@ REDACTED_FIELDS = [
     *PEOPLE_FIELDS,
     "text",
     "html",
+    "reply_text",
     "snippet",
     "has_attachments",
     "is_erased",
@@ -340,6 +341,7 @@ def _redact(message: Message, wanted: set[str], *, linked: bool) -> bool:
     if from_them:
         message.from_name, message.from_address = "", ERASED_ADDRESS
     message.subject = message.text = message.html = message.snippet = ERASED_TEXT
+    message.reply_text = ERASED_TEXT
     message.has_attachments = False
     message.is_erased = True
     return True

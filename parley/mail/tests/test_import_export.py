@@ -133,6 +133,9 @@ def test_jsonl_export_pins_every_key(mailbox, tmp_path):
             b"Subject: Invoice question",
             b"Subject: Re: Contract attached\r\nIn-Reply-To: <multi-1@customer.example>",
         )
+        .replace(
+            b"> quoted older text\r\nJan", b"Jan\r\n\r\nOn Wed, 4 Mar 2026, Jan wrote:\r\n> old"
+        )
     )
     ingest_at(reply, inbox, uid=2)
     target = tmp_path / "out.jsonl"
@@ -161,6 +164,7 @@ def test_jsonl_export_pins_every_key(mailbox, tmp_path):
         "attachments",
         "flags",
         "raw_sha256",
+        "reply_text",
     ]
     assert first["message_id"] == "multi-1@customer.example"
     assert first["in_reply_to"] is None
@@ -178,6 +182,21 @@ def test_jsonl_export_pins_every_key(mailbox, tmp_path):
     ] * 2
     assert first["attachments"][1]["filename"] == "contract.pdf"
     assert second["in_reply_to"] == "multi-1@customer.example"
+    assert first["reply_text"] == "Please see the contract."
+    assert second["text"].endswith("> old\n")
+    assert second["reply_text"] == "Hello,\n\nwhere is my invoice for February?\n\nJan"
+
+
+def test_jsonl_export_computes_reply_text_for_rows_stored_before_it(mailbox, tmp_path):
+    inbox = make_folder(mailbox)
+    ingest_at(fixture("plain.eml").replace(b"> quoted", b"-- \r\nquoted"), inbox, uid=1)
+    Message.objects.update(reply_text=None)
+    out = io.StringIO()
+
+    call_command("export", "--mailbox", mailbox.name, "--format", "jsonl", "-", stdout=out)
+
+    [message] = json.loads(out.getvalue())["messages"]
+    assert message["reply_text"] == "Hello,\n\nwhere is my invoice for February?"
 
 
 def test_jsonl_export_to_stdout_marks_flags_and_missing_ids(mailbox, capsys):

@@ -96,11 +96,13 @@ def test_it_redacts_what_jan_sent_and_deletes_its_blobs(
 ) -> None:
     message = stored["from_jan"]
     attachment = Attachment.objects.get(message=message)
+    assert message.reply_text
     assert _erase_jan(team_a, django_capture_on_commit_callbacks) == 2
     message.refresh_from_db()
     assert message.is_erased
     assert (message.from_name, message.from_address) == ("", ERASED_ADDRESS)
     assert {message.subject, message.text, message.html, message.snippet} <= {"[erased]"}
+    assert message.reply_text == "[erased]"
     assert not message.has_attachments
     assert not Attachment.objects.filter(message=message).exists()
     assert not _exists(blobs.raw_path(message.raw_sha256))
