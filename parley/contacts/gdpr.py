@@ -2,8 +2,9 @@
 
 A zip with `contact.json` — the contact, its addresses, numbers, organization, tags,
 managers, custom fields, the leads converted into it, its timeline and the list of e-mails
-from and to its addresses — and every such e-mail's raw RFC 5322 source under `messages/`,
-byte for byte as received. Read only; the shapes are TypedDicts.
+from and to its addresses — every such e-mail's raw RFC 5322 source under `messages/`,
+byte for byte as received, and `avatar.png` when the contact has one. Read only; the
+shapes are TypedDicts.
 """
 
 from __future__ import annotations
@@ -141,6 +142,7 @@ def contact_export(contact: Contact, messages: list[Message]) -> ContactExport:
 
 def export_zip(contact: Contact) -> bytes:
     """The zip described above."""
+    from parley.contacts.services.avatars import read_avatar
     from parley.mail.blobs import read_raw
 
     messages = messages_of(contact)
@@ -150,4 +152,7 @@ def export_zip(contact: Contact) -> bytes:
         archive.writestr("contact.json", json.dumps(data, ensure_ascii=False, indent=2))
         for message in messages:
             archive.writestr(f"messages/{message.pk}.eml", read_raw(message.raw_sha256))
+        avatar = read_avatar(contact)
+        if avatar is not None:
+            archive.writestr("avatar.png", avatar)
     return buffer.getvalue()

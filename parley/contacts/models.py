@@ -285,6 +285,9 @@ class Contact(AddressFields):
     custom = models.JSONField(_("custom fields"), default=dict, blank=True)
     # Locked records are read-only for everyone but team admins (LV2).
     is_locked = models.BooleanField(_("locked"), default=False)
+    # Name of the processed PNG in storages["default"] (`parley.contacts.avatars`), served
+    # only through the access-checked avatar view, never as a public media URL.
+    avatar = models.CharField(_("avatar"), max_length=200, blank=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="contacts")
     managers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="managed_contacts"
@@ -309,6 +312,11 @@ class Contact(AddressFields):
     @property
     def full_name(self) -> str:
         return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+    @property
+    def avatar_version(self) -> str:
+        """Changes with every new picture, so its URL can be cached (`?v=`)."""
+        return self.avatar.rsplit("/", 1)[-1].removesuffix(".png")
 
     @property
     def display_name(self) -> str:
@@ -417,6 +425,8 @@ class Lead(models.Model):
         verbose_name=_("converted to"),
     )
     converted_at = models.DateTimeField(null=True, blank=True)
+    # Locked leads are read-only for everyone but team admins (LV2).
+    is_locked = models.BooleanField(_("locked"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

@@ -130,6 +130,17 @@ urlpatterns = [
     path("contacts/<int:contact_id>/erase/", contacts.contact_erase, name="contact_erase"),
     path("contacts/<int:contact_id>/lock/", contacts.contact_lock, name="contact_lock"),
     path("contacts/<int:contact_id>/emails/", contacts.contact_email_add, name="contact_email_add"),
+    path("contacts/<int:contact_id>/avatar.png", contacts.contact_avatar, name="contact_avatar"),
+    path(
+        "contacts/<int:contact_id>/avatar/",
+        contacts.contact_avatar_upload,
+        name="contact_avatar_upload",
+    ),
+    path(
+        "contacts/<int:contact_id>/avatar/remove/",
+        contacts.contact_avatar_remove,
+        name="contact_avatar_remove",
+    ),
     path(
         "contacts/<int:contact_id>/emails/<int:email_id>/remove/",
         contacts.contact_email_remove,

@@ -169,8 +169,12 @@ def update_contact(
 
 
 def delete_contact(*, contact: Contact) -> None:
+    """Delete the contact; its avatar file goes after the commit."""
+    from parley.contacts.services.avatars import delete_avatar_file_later
+
     with transaction.atomic():
         contact.delete()
+        delete_avatar_file_later(contact.avatar)
 
 
 def _touch(contact: Contact) -> None:

@@ -19,7 +19,13 @@ from django.utils.translation import gettext as _
 
 from parley.contacts.exceptions import ContactsError
 from parley.contacts.models import Contact
-from parley.contacts.services import _check_members, _tag_for, set_custom_values, update_contact
+from parley.contacts.services import (
+    _check_members,
+    _tag_for,
+    delete_contact,
+    set_custom_values,
+    update_contact,
+)
 from parley.contacts.services.timeline import record_diff
 
 if TYPE_CHECKING:
@@ -129,7 +135,7 @@ def bulk_lock_contacts(
 
 
 def _delete(contact: Contact) -> None:
-    contact.delete()
+    delete_contact(contact=contact)
 
 
 def bulk_delete_contacts(*, contacts: Iterable[Contact], check: Check) -> list[BulkResult]:

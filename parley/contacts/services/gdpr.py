@@ -2,8 +2,8 @@
 
 The contact row stays (so conversations and the audit trail keep pointing somewhere) but
 everything personal goes: names, addresses, numbers, e-mail addresses, note, custom
-fields, tags, managers, the personal fields of leads converted into it, and the texts and
-old/new values of its timeline. One timeline entry records who erased it and when,
+fields, the avatar (its file after the commit), tags, managers, the personal fields of
+leads converted into it, and the texts and old/new values of its timeline. One timeline entry records who erased it and when,
 without personal data. Runs in `transaction.atomic()`; no side effect outside the database.
 
 The contact's e-mails (from or to its addresses, and every message of the conversations
@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from parley.contacts.models import Activity, ActivityKind, Contact, Lead
+from parley.contacts.services.avatars import delete_avatar_file_later
 from parley.mail.services import redact_messages
 
 if TYPE_CHECKING:
@@ -55,8 +56,10 @@ def erase_contact(*, contact: Contact, actor: User | None) -> Contact:
             setattr(contact, name, "")
         contact.first_name = _("Erased contact %(id)s") % {"id": contact.pk}
         contact.custom = {}
+        delete_avatar_file_later(contact.avatar)
+        contact.avatar = ""
         contact.updated_at = timezone.now()
-        contact.save(update_fields=[*PERSONAL_FIELDS, "custom", "updated_at"])
+        contact.save(update_fields=[*PERSONAL_FIELDS, "custom", "avatar", "updated_at"])
         contact.emails.all().delete()
         contact.phones.all().delete()
         contact.tags.clear()

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -31,6 +31,7 @@ from parley.contacts.exceptions import ContactsError, InvalidEmailError, Invalid
 from parley.contacts.forms import CONTACT_FIELDS, ContactForm, EmailForm, NewContactForm, PhoneForm
 from parley.contacts.models import Contact, FieldTarget
 from parley.contacts.services import bulk
+from parley.contacts.services.avatars import read_avatar, remove_contact_avatar, set_contact_avatar
 from parley.contacts.services.gdpr import erase_contact
 from parley.web.views.timeline import timeline_context
 
@@ -272,4 +273,44 @@ def contact_lock(request: AuthenticatedHttpRequest, contact_id: int) -> HttpResp
     )
     if results[0].ok:
         messages.success(request, _("Locked.") if locked else _("Unlocked."))
+    return redirect("web:contact", contact_id=contact.pk)
+
+
+@login_required
+def contact_avatar(request: AuthenticatedHttpRequest, contact_id: int) -> HttpResponse:
+    """The avatar image, only for those who may see the contact (never a public URL)."""
+    contact = get_contact_for_user(request.user, contact_id)
+    data = read_avatar(contact)
+    if data is None:
+        raise Http404
+    response = HttpResponse(data, content_type="image/png")
+    # Pages link to `?v=<file name>`, so a new picture is a new URL and this one can be kept.
+    response["Cache-Control"] = "private, max-age=86400"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@require_POST
+@login_required
+def contact_avatar_upload(request: AuthenticatedHttpRequest, contact_id: int) -> HttpResponse:
+    contact = get_contact_for_user(request.user, contact_id, write=True)
+    upload = request.FILES.get("avatar")
+    if upload is None:
+        messages.error(request, _("Choose an image to upload."))
+        return redirect("web:contact", contact_id=contact.pk)
+    try:
+        set_contact_avatar(contact=contact, upload=upload, actor=request.user)
+    except ContactsError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The picture has been saved."))
+    return redirect("web:contact", contact_id=contact.pk)
+
+
+@require_POST
+@login_required
+def contact_avatar_remove(request: AuthenticatedHttpRequest, contact_id: int) -> HttpResponse:
+    contact = get_contact_for_user(request.user, contact_id, write=True)
+    remove_contact_avatar(contact=contact, actor=request.user)
+    messages.success(request, _("The picture has been removed."))
     return redirect("web:contact", contact_id=contact.pk)
