@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast, override
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -37,6 +37,10 @@ class LogCallForm(forms.Form):
 
 
 class MeetingForm(forms.Form):
+    """The meeting page's form. The contact and the conversation are chosen with the record
+    autocomplete, which posts their ids; the querysets are the user's visible records of the
+    meeting's team, so a guessed id of anything else is refused like a wrong choice."""
+
     name = forms.CharField(label=_("Name"), max_length=200)
     phone = forms.CharField(label=_("Phone number"), max_length=64, required=False)
     dialing_mode = forms.ChoiceField(label=_("Dialing mode"), choices=DialingMode.choices)
@@ -50,34 +54,51 @@ class MeetingForm(forms.Form):
     )
     agent = forms.ModelChoiceField(label=_("Agent"), queryset=User.objects.none(), required=False)
     contact = forms.ModelChoiceField(
-        label=_("Contact"), queryset=Contact.objects.none(), required=False
+        label=_("Contact"),
+        queryset=Contact.objects.none(),
+        required=False,
+        widget=forms.HiddenInput,
     )
-    conversation_number = forms.IntegerField(
-        label=_("Conversation number"), min_value=1, required=False
+    conversation = forms.ModelChoiceField(
+        label=_("Conversation"),
+        queryset=Conversation.objects.none(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("No such conversation in this team.")},
     )
 
-    def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, team: Team, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.team = team
         self._queryset("project", MeetingProject.objects.filter(team=team))
         self._queryset("agent", User.objects.filter(memberships__team=team, is_active=True))
-        self._queryset("contact", Contact.objects.for_teams([team.pk]))
+        self._queryset("contact", Contact.objects.visible_to(user).filter(team=team))
+        self._queryset("conversation", Conversation.objects.visible_to(user).filter(team=team))
 
     def _queryset(self, name: str, queryset: Any) -> None:
         cast("forms.ModelChoiceField[Any]", self.fields[name]).queryset = queryset
 
-    @override
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        number = data.get("conversation_number")
-        data["conversation"] = None
-        if number:
-            data["conversation"] = Conversation.objects.filter(
-                team=self.team, number=number
-            ).first()
-            if data["conversation"] is None:
-                self.add_error("conversation_number", _("No such conversation in this team."))
-        return data
+    def chosen(self, name: str) -> Contact | Conversation | None:
+        """The contact or conversation the form shows as chosen (posted, else initial), for
+        the autocomplete's visible text."""
+        field = cast("forms.ModelChoiceField[Any]", self.fields[name])
+        value = self[name].value()
+        if isinstance(value, Contact | Conversation):
+            return value
+        if value in (None, ""):
+            return None
+        try:
+            return cast("Contact | Conversation | None", field.to_python(value))
+        except forms.ValidationError:
+            return None
+
+    @property
+    def chosen_contact(self) -> Contact | Conversation | None:
+        return self.chosen("contact")
+
+    @property
+    def chosen_conversation(self) -> Contact | Conversation | None:
+        return self.chosen("conversation")
 
     def meeting_data(self) -> MeetingData:
         data = self.cleaned_data

@@ -122,6 +122,9 @@ class Call(models.Model):
     )
     # Several contacts share the number: the agent chooses one of these (TR2).
     candidates = models.ManyToManyField("contacts.Contact", blank=True, related_name="+")
+    # Open leads sharing the number when no contact has it (the seed: one number, several
+    # leads): the agent chooses one of them.
+    lead_candidates = models.ManyToManyField("contacts.Lead", blank=True, related_name="+")
     conversation = models.ForeignKey(
         "conversations.Conversation",
         null=True,

@@ -29,6 +29,7 @@ from parley.web.views import (
     settings_users,
     timeline,
     triage,
+    triage_lookup,
 )
 
 app_name = "web"
@@ -129,7 +130,6 @@ urlpatterns = [
     ),
     path("contacts/<int:contact_id>/erase/", contacts.contact_erase, name="contact_erase"),
     path("contacts/<int:contact_id>/lock/", contacts.contact_lock, name="contact_lock"),
-    path("contacts/<int:contact_id>/emails/", contacts.contact_email_add, name="contact_email_add"),
     path("contacts/<int:contact_id>/avatar.png", contacts.contact_avatar, name="contact_avatar"),
     path(
         "contacts/<int:contact_id>/avatar/",
@@ -141,6 +141,7 @@ urlpatterns = [
         contacts.contact_avatar_remove,
         name="contact_avatar_remove",
     ),
+    path("contacts/<int:contact_id>/emails/", contacts.contact_email_add, name="contact_email_add"),
     path(
         "contacts/<int:contact_id>/emails/<int:email_id>/remove/",
         contacts.contact_email_remove,
@@ -254,6 +255,7 @@ urlpatterns = [
     path("hooks/calls/<uuid:webhook_id>", call_webhook, name="call_webhook"),
     # Calls and meetings (CALLS, issue 7).
     path("calls/", calls.call_list, name="calls"),
+    path("calls/bulk/", calls.call_bulk, name="call_bulk"),
     path("calls/new/", calls.call_log, name="call_log"),
     path("calls/dial/", calls.call_dial, name="call_dial"),
     path("calls/live", calls.call_live, name="call_live"),
@@ -289,6 +291,7 @@ urlpatterns = [
     path("triage/", triage.triage_list, name="triage"),
     path("triage/bulk/", triage.triage_bulk, name="triage_bulk"),
     path("triage/count/", triage.triage_count, name="triage_count"),
+    path("triage/lookup/", triage_lookup.record_lookup, name="record_lookup"),
     path("triage/<int:triage_id>/", triage.triage_detail, name="triage_detail"),
     path("triage/<int:triage_id>/link/", triage.triage_link, name="triage_link"),
     path("triage/<int:triage_id>/create/", triage.triage_create, name="triage_create"),

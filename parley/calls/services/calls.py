@@ -93,7 +93,8 @@ def _result_for(report: CallReport) -> str:
 def _match(call: Call) -> None:
     """Link the call when exactly one contact owns the number; else list the candidates.
 
-    With no contact, one open lead with the number links the call to that lead.
+    With no contact, one open lead with the number links the call to that lead; several
+    open leads become the call's lead candidates, for the agent to choose from.
     """
     if not call.party_e164:
         return
@@ -101,12 +102,13 @@ def _match(call: Call) -> None:
     if len(contacts) > 1:
         call.candidates.set(contacts)
         return
-    leads = list(Lead.objects.filter(team_id=call.team_id, phone_e164=call.party_e164).open()[:2])
+    leads = list(Lead.objects.filter(team_id=call.team_id, phone_e164=call.party_e164).open()[:20])
     if contacts:
         call.contact = contacts[0]
     elif len(leads) == 1:
         call.lead = leads[0]
     else:
+        call.lead_candidates.set(leads)
         return
     call.triage = Triage.LINKED
     call.triaged_at = timezone.now()
@@ -203,6 +205,10 @@ def log_call(  # noqa: PLR0913  # keyword-only, as STYLE.md section 9 allows
 
 
 def _set_triage(call: Call, actor: User, triage: Triage, **fields: object) -> Call:
+    if triage == Triage.LINKED:
+        # The agent has chosen: the candidates were the question, not the answer.
+        call.candidates.clear()
+        call.lead_candidates.clear()
     for name, value in fields.items():
         setattr(call, name, value)
     call.triage = triage
@@ -217,7 +223,6 @@ def link_call(*, call: Call, contact: Contact, actor: User) -> Call:
     if contact.team_id != call.team_id:
         raise CallsError(_("The contact belongs to another team."))
     with transaction.atomic(durable=True):
-        call.candidates.clear()
         return _set_triage(call, actor, Triage.LINKED, contact=contact, ignore_reason="")
 
 
@@ -239,7 +244,6 @@ def create_contact_from_call(
             )
         except ContactsError as error:
             raise CallsError(str(error)) from None
-        call.candidates.clear()
         _set_triage(call, actor, Triage.LINKED, contact=contact, ignore_reason="")
     return contact
 

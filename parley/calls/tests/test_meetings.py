@@ -219,7 +219,7 @@ def test_the_owner_edits_and_deletes_a_meeting(client, bob, meeting):
             "dialing_mode": "manual",
             "window_start": "2026-03-03T10:00",
             "window_end": "2026-03-03T10:30",
-            "conversation_number": "999",
+            "conversation": "999",
         },
     )
     assert "No such conversation" in response.text

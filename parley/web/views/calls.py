@@ -3,19 +3,22 @@ hand, click-to-call, the live caller-identification notice, and Settings → Tel
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from parley.accounts.access import (
@@ -40,16 +43,18 @@ from parley.calls.models import (
 from parley.calls.queries import CallFilters, filter_calls
 from parley.calls.services import calls as services
 from parley.calls.services import setup
-from parley.contacts.access import get_contact_for_user
-from parley.contacts.models import Contact
-from parley.contacts.queries import ContactFilters, filter_contacts
+from parley.contacts.access import get_contact_for_user, get_lead_for_user
+from parley.contacts.models import Contact, Lead
+from parley.contacts.queries import ContactFilters, LeadFilters, filter_contacts, filter_leads
 from parley.conversations.models import Conversation
+from parley.web.views import _triage_lists as lists
+from parley.web.views.triage_lookup import lookup_record
 
 if TYPE_CHECKING:
     from parley.web.views._auth import AuthenticatedHttpRequest
 
-PAGE_SIZE = 50
 VIEWS = {"ready": Triage.READY, "linked": Triage.LINKED, "ignored": Triage.IGNORED, "all": None}
+SCREEN = lists.Screen(list_name="web:calls", card_name="web:call", errors=(CallsError,))
 # A ringing call older than this is stale (the PBX never reported its end): no pop-up.
 LIVE_WINDOW = timedelta(minutes=15)
 
@@ -63,8 +68,7 @@ def _day(request: AuthenticatedHttpRequest, name: str, *, end: bool = False) -> 
 
 
 def _filters(request: AuthenticatedHttpRequest) -> tuple[str, CallFilters]:
-    view = request.GET.get("view", "ready")
-    view = view if view in VIEWS else "ready"
+    view = lists.chosen_view(request.GET.get("view"))
     agent = request.GET.get("agent", "")
     filters = CallFilters(
         triage=VIEWS[view],
@@ -82,33 +86,37 @@ def call_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     view, filters = _filters(request)
     team_ids = team_ids_for_user(request.user)
     calls = filter_calls(Call.objects.for_teams(team_ids), filters)
-    calls = calls.select_related("contact", "lead", "agent").prefetch_related("candidates")
-    page = Paginator(calls, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "page": page,
-        "view": view,
-        "filters": filters,
-        "since": request.GET.get("since", ""),
-        "until": request.GET.get("until", ""),
-        "directions": Direction.choices,
-        "results": Result.choices,
-        "agents": User.objects.filter(memberships__team_id__in=team_ids).distinct(),
-        "ready_count": Call.objects.for_teams(team_ids).filter(triage=Triage.READY).count(),
-        "can_write": bool(team_ids_for_user(request.user, write=True)),
-    }
-    template = "web/call_list.html#results" if request.htmx else "web/call_list.html"
-    return render(request, template, context)
+    return lists.render_list(
+        request,
+        template="web/call_list.html",
+        rows=calls.select_related("contact", "lead", "agent").prefetch_related(
+            "candidates", "lead_candidates"
+        ),
+        view=view,
+        ready_count=Call.objects.for_teams(team_ids).filter(triage=Triage.READY).count(),
+        filters=filters,
+        since=request.GET.get("since", ""),
+        until=request.GET.get("until", ""),
+        directions=Direction.choices,
+        results=Result.choices,
+        agents=User.objects.filter(memberships__team_id__in=team_ids).distinct(),
+    )
 
 
 def _card_context(request: AuthenticatedHttpRequest, call: Call) -> dict[str, object]:
     query = request.GET.get("q", "").strip()
     found: list[Contact] = []
+    found_leads: list[Lead] = []
     if query:
-        team_contacts = Contact.objects.for_teams([call.team_id])
+        team_contacts = Contact.objects.visible_to(request.user).filter(team_id=call.team_id)
         found = list(filter_contacts(team_contacts, ContactFilters(q=query), request.user)[:20])
+        leads = Lead.objects.visible_to(request.user).filter(team_id=call.team_id).open()
+        found_leads = list(filter_leads(leads, LeadFilters(q=query), request.user)[:20])
     return {
+        "found_leads": found_leads,
         "call": call,
         "candidates": call.candidates.all(),
+        "lead_candidates": call.lead_candidates.all(),
         "query": query,
         "found": found,
         "can_write": call.team_id in team_ids_for_user(request.user, write=True),
@@ -126,26 +134,30 @@ def call_detail(request: AuthenticatedHttpRequest, call_id: int) -> HttpResponse
     return render(request, template, context)
 
 
-def _back(request: AuthenticatedHttpRequest, call: Call) -> HttpResponse:
-    """To the list the action came from (triage goes row by row), else to the card."""
-    if request.POST.get("next") == "list":
-        return redirect("web:calls")
-    return redirect("web:call", call_id=call.pk)
-
-
 @login_required
 @require_POST
 def call_link(request: AuthenticatedHttpRequest, call_id: int) -> HttpResponse:
+    """Attach the call to a contact (`contact`) or to a lead (`lead`) of its team."""
     call = get_call_for_user(request.user, call_id, write=True)
+    lead_id = request.POST.get("lead", "")
+    if lead_id:
+        lead = get_lead_for_user(request.user, int(lead_id) if lead_id.isdigit() else 0)
+        return lists.decide(
+            request,
+            SCREEN,
+            call.pk,
+            lambda: services.link_call_to_lead(call=call, lead=lead, actor=request.user),
+            _("The call is linked to %(name)s.") % {"name": lead},
+        )
     contact_id = request.POST.get("contact", "")
     contact = get_contact_for_user(request.user, int(contact_id) if contact_id.isdigit() else 0)
-    try:
-        services.link_call(call=call, contact=contact, actor=request.user)
-    except CallsError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("The call is linked to %(name)s.") % {"name": contact})
-    return _back(request, call)
+    return lists.decide(
+        request,
+        SCREEN,
+        call.pk,
+        lambda: services.link_call(call=call, contact=contact, actor=request.user),
+        _("The call is linked to %(name)s.") % {"name": contact},
+    )
 
 
 @login_required
@@ -161,7 +173,7 @@ def call_create_contact(request: AuthenticatedHttpRequest, call_id: int) -> Http
         )
     except CallsError as error:
         messages.error(request, str(error))
-        return _back(request, call)
+        return redirect("web:call", call_id=call.pk)
     messages.success(request, _("The contact has been created; complete its details."))
     return redirect("web:contact_edit", contact_id=contact.pk)
 
@@ -176,7 +188,7 @@ def call_create_lead(request: AuthenticatedHttpRequest, call_id: int) -> HttpRes
         )
     except CallsError as error:
         messages.error(request, str(error))
-        return _back(request, call)
+        return redirect("web:call", call_id=call.pk)
     messages.success(request, _("The lead has been created; complete its details."))
     return redirect("web:lead_edit", lead_id=lead.pk)
 
@@ -185,26 +197,87 @@ def call_create_lead(request: AuthenticatedHttpRequest, call_id: int) -> HttpRes
 @require_POST
 def call_ignore(request: AuthenticatedHttpRequest, call_id: int) -> HttpResponse:
     call = get_call_for_user(request.user, call_id, write=True)
-    services.ignore_call(call=call, actor=request.user, reason=request.POST.get("reason", ""))
-    messages.success(request, _("The call is ignored."))
-    return _back(request, call)
+    reason = request.POST.get("reason", "")
+    return lists.decide(
+        request,
+        SCREEN,
+        call.pk,
+        lambda: services.ignore_call(call=call, actor=request.user, reason=reason),
+        _("The call is ignored."),
+    )
 
 
 @login_required
 @require_POST
 def call_restore(request: AuthenticatedHttpRequest, call_id: int) -> HttpResponse:
     call = get_call_for_user(request.user, call_id, write=True)
-    services.restore_call(call=call, actor=request.user)
-    messages.success(request, _("The call is no longer ignored."))
-    return _back(request, call)
+    return lists.decide(
+        request,
+        SCREEN,
+        call.pk,
+        lambda: services.restore_call(call=call, actor=request.user),
+        _("The call is no longer ignored."),
+    )
 
 
 @login_required
 @require_POST
 def call_unlink(request: AuthenticatedHttpRequest, call_id: int) -> HttpResponse:
     call = get_call_for_user(request.user, call_id, write=True)
-    services.unlink_call(call=call, actor=request.user)
-    return _back(request, call)
+    return lists.decide(
+        request, SCREEN, call.pk, lambda: services.unlink_call(call=call, actor=request.user), ""
+    )
+
+
+def _bulk_act(request: AuthenticatedHttpRequest, action: str) -> Callable[[Call], object] | None:
+    """What the bulk action does to one call; None when the chosen record is missing."""
+    actor, reason = request.user, request.POST.get("reason", "")
+    if action == "ignore":
+        return lambda call: services.ignore_call(call=call, actor=actor, reason=reason)
+    if action == "restore":
+        return lambda call: services.restore_call(call=call, actor=actor)
+    if action == "lead":
+        return lambda call: services.create_lead_from_call(call=call, actor=actor)
+    record = lookup_record(request, request.POST.get("record", ""))
+    if isinstance(record, Contact):
+        return lambda call: services.link_call(call=call, contact=record, actor=actor)
+    if isinstance(record, Lead):
+        return lambda call: services.link_call_to_lead(call=call, lead=record, actor=actor)
+    return None
+
+
+def _call_label(call: Call) -> str:
+    started = date_format(timezone.localtime(call.started_at), "SHORT_DATETIME_FORMAT")
+    return f"{call.party_raw or '?'} · {started}"
+
+
+@login_required
+@require_POST
+def call_bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Ignore, restore, create leads for or attach the chosen calls; a result per call."""
+    action, ids = request.POST.get("action", ""), lists.chosen_ids(request)
+    back_url = f"{reverse('web:calls')}?view={lists.chosen_view(request.POST.get('view'))}"
+    act = _bulk_act(request, action) if action in lists.BULK_ACTIONS and ids else None
+    if act is None:
+        messages.error(request, _("Choose calls, an action and, to attach, a record."))
+        return redirect(back_url)
+    writable = team_ids_for_user(request.user, write=True)
+    results = lists.run_bulk(
+        screen=SCREEN,
+        ids=ids,
+        rows=Call.objects.for_teams(writable).filter(pk__in=ids).select_related("team"),
+        act=act,
+        label=_call_label,
+    )
+    done = sum(result.ok for result in results)
+    failed = len(results) - done
+    return lists.render_bulk_results(
+        request,
+        results=results,
+        done=ngettext("%(n)d call done.", "%(n)d calls done.", done) % {"n": done},
+        failed=ngettext("%(n)d call failed.", "%(n)d calls failed.", failed) % {"n": failed},
+        back_url=back_url,
+    )
 
 
 @login_required
@@ -219,9 +292,9 @@ def call_conversation(request: AuthenticatedHttpRequest, call_id: int) -> HttpRe
         conversation = visible.filter(number=int(number)).first() if number.isdigit() else None
         if conversation is None:
             messages.error(request, _("No conversation #%(number)s.") % {"number": number})
-            return _back(request, call)
+            return redirect("web:call", call_id=call.pk)
     services.set_call_conversation(call=call, conversation=conversation)
-    return _back(request, call)
+    return redirect("web:call", call_id=call.pk)
 
 
 def _writable_teams(request: AuthenticatedHttpRequest) -> list[Team]:

@@ -90,7 +90,9 @@ def _team_for_new(request: AuthenticatedHttpRequest) -> Team:
 @login_required
 def meeting_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     team = _team_for_new(request)
-    form = MeetingForm(request.POST or None, team=team, initial=_initial(request, team))
+    form = MeetingForm(
+        request.POST or None, team=team, user=request.user, initial=_initial(request, team)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             meeting = services.create_meeting(
@@ -124,9 +126,9 @@ def meeting_edit(request: AuthenticatedHttpRequest, meeting_id: int) -> HttpResp
         "project": meeting.project_id,
         "agent": meeting.agent_id,
         "contact": meeting.contact_id,
-        "conversation_number": meeting.conversation.number if meeting.conversation else None,
+        "conversation": meeting.conversation_id,
     }
-    form = MeetingForm(request.POST or None, team=meeting.team, initial=initial)
+    form = MeetingForm(request.POST or None, team=meeting.team, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_meeting(meeting=meeting, data=form.meeting_data())

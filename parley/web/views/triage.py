@@ -4,11 +4,11 @@ Create / Attach / Ignore, bulk actions, and the nav counter. Calls have their ow
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -22,17 +22,19 @@ from parley.contacts.access import get_contact_for_user, get_record_for_user
 from parley.contacts.models import Contact, Lead
 from parley.contacts.queries import search_contacts
 from parley.conversations.access import get_conversation_for_user
+from parley.conversations.models import Conversation
 from parley.triage import customers, services
 from parley.triage.access import get_triage_for_user
 from parley.triage.exceptions import TriageError
 from parley.triage.models import EmailTriage, EmailTriageQuerySet, State
+from parley.web.views import _triage_lists as lists
+from parley.web.views.triage_lookup import lookup_record
 
 if TYPE_CHECKING:
     from parley.web.views._auth import AuthenticatedHttpRequest
 
-PAGE_SIZE = 50
 VIEWS = {"ready": State.READY, "linked": State.LINKED, "ignored": State.IGNORED, "all": None}
-BULK_ACTIONS = ("ignore", "restore", "lead")
+SCREEN = lists.Screen(list_name="web:triage", card_name="web:triage_detail", errors=(TriageError,))
 
 
 def _rows(request: AuthenticatedHttpRequest, view: str) -> EmailTriageQuerySet:
@@ -53,18 +55,15 @@ def _rows(request: AuthenticatedHttpRequest, view: str) -> EmailTriageQuerySet:
 
 @login_required
 def triage_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    view = request.GET.get("view", "ready")
-    view = view if view in VIEWS else "ready"
-    page = Paginator(_rows(request, view), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "page": page,
-        "view": view,
-        "q": request.GET.get("q", ""),
-        "ready_count": EmailTriage.objects.visible_to(request.user).ready().count(),
-        "can_write": bool(team_ids_for_user(request.user, write=True)),
-    }
-    template = "web/triage.html#results" if request.htmx else "web/triage.html"
-    return render(request, template, context)
+    view = lists.chosen_view(request.GET.get("view"))
+    return lists.render_list(
+        request,
+        template="web/triage.html",
+        rows=_rows(request, view),
+        view=view,
+        ready_count=EmailTriage.objects.visible_to(request.user).ready().count(),
+        q=request.GET.get("q", ""),
+    )
 
 
 def _found(request: AuthenticatedHttpRequest, row: EmailTriage) -> dict[str, object]:
@@ -99,13 +98,6 @@ def triage_detail(request: AuthenticatedHttpRequest, triage_id: int) -> HttpResp
     return render(request, template, context)
 
 
-def _back(request: AuthenticatedHttpRequest, row: EmailTriage) -> HttpResponse:
-    """To the list the action came from (triage goes row by row), else to the card."""
-    if request.POST.get("next") == "list":
-        return redirect("web:triage")
-    return redirect("web:triage_detail", triage_id=row.pk)
-
-
 @login_required
 @require_POST
 def triage_link(request: AuthenticatedHttpRequest, triage_id: int) -> HttpResponse:
@@ -113,13 +105,13 @@ def triage_link(request: AuthenticatedHttpRequest, triage_id: int) -> HttpRespon
     kind = request.POST.get("kind", "contact")
     record_id = request.POST.get("record", "")
     record = get_record_for_user(request.user, kind, int(record_id) if record_id.isdigit() else 0)
-    try:
-        services.link_email(row=row, record=record, actor=request.user)
-    except TriageError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("The e-mail is attached to %(name)s.") % {"name": record})
-    return _back(request, row)
+    return lists.decide(
+        request,
+        SCREEN,
+        row.pk,
+        lambda: services.link_email(row=row, record=record, actor=request.user),
+        _("The e-mail is attached to %(name)s.") % {"name": record},
+    )
 
 
 @login_required
@@ -142,7 +134,7 @@ def triage_create(request: AuthenticatedHttpRequest, triage_id: int) -> HttpResp
         )
     except TriageError as error:
         messages.error(request, str(error))
-        return _back(request, row)
+        return lists.back(request, SCREEN, row.pk)
     messages.success(request, _("The lead has been created from the e-mail."))
     if request.POST.get("next") == "list":
         return redirect("web:triage")
@@ -153,65 +145,84 @@ def triage_create(request: AuthenticatedHttpRequest, triage_id: int) -> HttpResp
 @require_POST
 def triage_ignore(request: AuthenticatedHttpRequest, triage_id: int) -> HttpResponse:
     row = get_triage_for_user(request.user, triage_id, write=True)
-    services.ignore_email(row=row, actor=request.user, reason=request.POST.get("reason", ""))
-    messages.success(request, _("The e-mail is ignored."))
-    return _back(request, row)
+    reason = request.POST.get("reason", "")
+    return lists.decide(
+        request,
+        SCREEN,
+        row.pk,
+        lambda: services.ignore_email(row=row, actor=request.user, reason=reason),
+        _("The e-mail is ignored."),
+    )
 
 
 @login_required
 @require_POST
 def triage_restore(request: AuthenticatedHttpRequest, triage_id: int) -> HttpResponse:
     row = get_triage_for_user(request.user, triage_id, write=True)
-    services.restore_email(row=row, actor=request.user)
-    messages.success(request, _("The e-mail is no longer ignored."))
-    return _back(request, row)
+    return lists.decide(
+        request,
+        SCREEN,
+        row.pk,
+        lambda: services.restore_email(row=row, actor=request.user),
+        _("The e-mail is no longer ignored."),
+    )
 
 
 @login_required
 @require_POST
 def triage_unlink(request: AuthenticatedHttpRequest, triage_id: int) -> HttpResponse:
     row = get_triage_for_user(request.user, triage_id, write=True)
-    services.unlink_email(row=row, actor=request.user)
-    return _back(request, row)
+    return lists.decide(
+        request, SCREEN, row.pk, lambda: services.unlink_email(row=row, actor=request.user), ""
+    )
+
+
+def _bulk_act(
+    request: AuthenticatedHttpRequest, action: str
+) -> Callable[[EmailTriage], object] | None:
+    """What the bulk action does to one row; None when the chosen record is missing."""
+    actor, reason = request.user, request.POST.get("reason", "")
+    if action == "ignore":
+        return lambda row: services.ignore_email(row=row, actor=actor, reason=reason)
+    if action == "restore":
+        return lambda row: services.restore_email(row=row, actor=actor)
+    if action == "lead":
+        return lambda row: services.create_lead_from_email(row=row, actor=actor)
+    record = lookup_record(request, request.POST.get("record", ""))
+    if record is None or isinstance(record, Conversation):
+        return None
+    return lambda row: services.link_email(row=row, record=record, actor=actor)
 
 
 @login_required
 @require_POST
 def triage_bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Ignore, restore or create leads for the chosen e-mails; reports partial success."""
-    action = request.POST.get("action", "")
-    ids = [int(pk) for pk in request.POST.getlist("ids") if pk.isdigit()]
-    if action not in BULK_ACTIONS or not ids:
-        messages.error(request, _("Choose e-mails and an action."))
-        return redirect("web:triage")
+    """Ignore, restore, create leads for or attach the chosen e-mails; a result per row."""
+    action, ids = request.POST.get("action", ""), lists.chosen_ids(request)
+    view = lists.chosen_view(request.POST.get("view"))
+    back_url = f"{reverse('web:triage')}?view={view}"
+    act = _bulk_act(request, action) if action in lists.BULK_ACTIONS and ids else None
+    if act is None:
+        messages.error(request, _("Choose e-mails, an action and, to attach, a record."))
+        return redirect(back_url)
     writable = team_ids_for_user(request.user, write=True)
     rows = EmailTriage.objects.visible_to(request.user).filter(pk__in=ids, team_id__in=writable)
-    done, failed = 0, 0
-    for row in rows.select_related("message", "message__conversation__team"):
-        try:
-            if action == "ignore":
-                services.ignore_email(
-                    row=row, actor=request.user, reason=request.POST.get("reason", "")
-                )
-            elif action == "restore":
-                services.restore_email(row=row, actor=request.user)
-            else:
-                services.create_lead_from_email(row=row, actor=request.user)
-        except TriageError:
-            failed += 1
-        else:
-            done += 1
-    failed += len(ids) - done - failed
-    messages.success(
-        request, ngettext("%(n)d e-mail done.", "%(n)d e-mails done.", done) % {"n": done}
+    results = lists.run_bulk(
+        screen=SCREEN,
+        ids=ids,
+        rows=rows.select_related("message", "message__conversation__team"),
+        act=act,
+        label=lambda row: row.message.subject or _("(no subject)"),
     )
-    if failed:
-        messages.error(
-            request,
-            ngettext("%(n)d e-mail failed.", "%(n)d e-mails failed.", failed) % {"n": failed},
-        )
-    view = request.POST.get("view", "ready")
-    return redirect(f"{reverse('web:triage')}?view={view if view in VIEWS else 'ready'}")
+    done = sum(result.ok for result in results)
+    failed = len(results) - done
+    return lists.render_bulk_results(
+        request,
+        results=results,
+        done=ngettext("%(n)d e-mail done.", "%(n)d e-mails done.", done) % {"n": done},
+        failed=ngettext("%(n)d e-mail failed.", "%(n)d e-mails failed.", failed) % {"n": failed},
+        back_url=back_url,
+    )
 
 
 # The customer of a conversation (CR6): the panel is included in the conversation page.
