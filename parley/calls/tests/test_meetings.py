@@ -17,6 +17,8 @@ from parley.calls.services.meetings import (
 )
 from parley.calls.services.setup import add_meeting_project
 from parley.calls.tasks import remind_meeting
+from parley.contacts.services import create_contact
+from parley.conversations.tests.factories import make_conversation
 
 pytestmark = pytest.mark.django_db
 
@@ -236,3 +238,55 @@ def test_the_owner_edits_and_deletes_a_meeting(client, bob, meeting):
     assert meeting.name == "Moved call"
     client.post(f"/meetings/{meeting.pk}/delete/")
     assert not Meeting.objects.exists()
+
+
+# The contact and conversation autocomplete of the form
+
+
+def test_the_form_offers_autocompletes_instead_of_a_list_of_contacts(client, bob, team_a, jan):
+    response = _login(client, bob).get("/meetings/new/")
+    assert 'data-testid="meeting-contact"' in response.text
+    assert 'data-testid="meeting-conversation"' in response.text
+    assert "Kowalski" not in response.text
+
+
+def test_the_form_shows_the_chosen_contact_and_conversation(client, bob, meeting, team_a):
+    conversation = make_conversation(team_a, subject="Roof offer")
+    update_meeting(meeting=meeting, data=_data(contact=meeting.contact, conversation=conversation))
+    response = _login(client, bob).get(f"/meetings/{meeting.pk}/edit/")
+    assert f'name="contact" value="{meeting.contact.pk}"' in response.text
+    assert 'value="Jan Kowalski"' in response.text
+    assert f'value="#{conversation.number} Roof offer"' in response.text
+
+
+def test_the_form_saves_a_conversation_chosen_by_id(client, bob, meeting, team_a):
+    conversation = make_conversation(team_a, subject="Roof offer")
+    _login(client, bob).post(
+        f"/meetings/{meeting.pk}/edit/",
+        {
+            "name": "Call",
+            "dialing_mode": "manual",
+            "window_start": "2026-03-03T10:00",
+            "window_end": "2026-03-03T10:30",
+            "conversation": conversation.pk,
+        },
+    )
+    meeting.refresh_from_db()
+    assert meeting.conversation == conversation
+
+
+def test_the_form_refuses_a_contact_of_another_team(client, bob, meeting, team_b):
+    other = create_contact(team=team_b, fields={"first_name": "Obcy"})
+    response = _login(client, bob).post(
+        f"/meetings/{meeting.pk}/edit/",
+        {
+            "name": "Call",
+            "dialing_mode": "manual",
+            "window_start": "2026-03-03T10:00",
+            "window_end": "2026-03-03T10:30",
+            "contact": other.pk,
+        },
+    )
+    assert response.status_code == 200
+    meeting.refresh_from_db()
+    assert meeting.contact != other
