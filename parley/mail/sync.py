@@ -1,13 +1,18 @@
 """Sync one mailbox once: every message on the server stored exactly once.
 
-See docs/architecture.md ("Mail pipeline"). Per folder: STATUS tells whether anything changed
-since the last sync (UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ with CONDSTORE); if so the folder is
-opened read-only (EXAMINE), new UIDs are searched after the folder's `last_uid` and fetched
-with BODY.PEEK[] in batches (count and bytes). Each batch is ingested in ONE transaction that
-also saves the folder's `last_uid`, so a crash anywhere redoes at most the current batch, and
-ingest's dedupe (location, then Message-ID + content hash) makes the redo harmless. A changed
-UIDVALIDITY restarts the folder from UID 0 under the new value; dedupe keeps it free of
-duplicates. Nothing is ever written to the server.
+See docs/architecture.md ("Mail pipeline"). A cycle first plans every folder: STATUS tells
+whether anything changed since the last sync (UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ with
+CONDSTORE); if so the folder is opened read-only (EXAMINE), the new UIDs after its `last_uid`
+are searched and their sizes and dates fetched. Then the new messages of ALL folders are
+merged oldest first and fetched with BODY.PEEK[] in batches (count and bytes), so a reply is
+stored after the message it answers even when one is in INBOX and the other in Sent (threading
+needs the parent first). Each batch is ingested in ONE transaction that also saves the
+progress of the folders in it: `last_uid` is the highest UID below which every UID of the
+folder is stored (the lowest UID still pending, minus one), so a crash anywhere redoes at
+most the current batch and skips what is stored, and ingest's dedupe (location, then
+Message-ID + content hash) makes any redo harmless. A changed UIDVALIDITY restarts the folder
+from UID 0 under the new value; dedupe keeps it free of duplicates. Nothing is ever written
+to the server.
 
 A mailbox is synced by one worker at a time: a lease (`lease_owner`, `lease_until`) claimed by
 compare-and-swap, renewed after every batch and released at the end.
@@ -19,7 +24,7 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any, Protocol
@@ -29,10 +34,17 @@ from django.db.models import Q
 from django.utils import timezone
 
 from parley.mail.exceptions import FolderMissingError, MailboxBusyError, MailError
-from parley.mail.ingest import BatchItem, Location, known_uids, prepare_batch, write_batch
-from parley.mail.models import FolderRole, Mailbox, MailFolder, MessageSource
+from parley.mail.ingest import (
+    BatchItem,
+    IngestResult,
+    Location,
+    known_uids,
+    prepare_batch,
+    write_batch,
+)
+from parley.mail.models import Direction, FolderRole, Mailbox, MailFolder, Message, MessageSource
 from parley.mail.parsepool import ParsePool
-from parley.mail.providers.imap.client import FolderInfo, ImapClient
+from parley.mail.providers.imap.client import Envelope, FolderInfo, ImapClient
 from parley.mail.services import connect_mailbox, missing_folders
 
 logger = logging.getLogger(__name__)
@@ -182,30 +194,6 @@ def sync_mailbox(
         release_lease(mailbox.pk, options.owner)
 
 
-def sync_with_client(client: ImapClient, mailbox: Mailbox, options: SyncOptions) -> SyncReport:
-    """Sync every enabled folder over an open connection (the caller holds the lease).
-
-    A folder missing on the server does not stop the others; it is reported at the end.
-    """
-    options = replace(options, assistant=is_assistant_mailbox(mailbox.pk))
-    listing = client.list_folders()
-    folders = ensure_folders(client, mailbox, listing)
-    missing = set(missing_folders([folder.name for folder in folders], listing))
-    report = SyncReport(mailbox=mailbox.name)
-    for folder in folders:
-        if options.should_stop():
-            break
-        if folder.name in missing:
-            continue
-        report.folders.append(sync_folder(client, folder, options))
-        renew_lease(mailbox.pk, options.owner, seconds=options.lease_seconds)
-    if missing:
-        raise FolderMissingError(
-            f"These folders do not exist on the server: {', '.join(sorted(missing))}."
-        )
-    return report
-
-
 def ensure_folders(
     client: ImapClient, mailbox: Mailbox, listing: Sequence[FolderInfo]
 ) -> list[MailFolder]:
@@ -252,14 +240,101 @@ def _source(folder: MailFolder, *, assistant: bool = False) -> MessageSource:
     return MessageSource.INBOX
 
 
-def sync_folder(client: ImapClient, folder: MailFolder, options: SyncOptions) -> FolderReport:
-    report = FolderReport(name=folder.name)
+def sync_with_client(client: ImapClient, mailbox: Mailbox, options: SyncOptions) -> SyncReport:
+    """Sync every enabled folder over an open connection (the caller holds the lease).
+
+    The new messages of all folders are ingested together, oldest first (see
+    ``plan_folder`` and ``_merged``), so a reply is stored after the message it answers
+    whichever folder each is in. A folder missing on the server does not stop the others;
+    it is reported at the end.
+    """
+    options = replace(options, assistant=is_assistant_mailbox(mailbox.pk))
+    listing = client.list_folders()
+    folders = ensure_folders(client, mailbox, listing)
+    missing = set(missing_folders([folder.name for folder in folders], listing))
+    report = SyncReport(mailbox=mailbox.name)
+    plans: list[FolderPlan] = []
+    for folder in folders:
+        if options.should_stop():
+            break
+        if folder.name in missing:
+            continue
+        plan = plan_folder(client, folder)
+        report.folders.append(plan.report)
+        if not plan.report.unchanged:
+            plans.append(plan)
+        renew_lease(mailbox.pk, options.owner, seconds=options.lease_seconds)
+    for batch in _batches(_merged(plans), options.batch_messages, options.batch_bytes):
+        if options.should_stop():
+            break
+        _sync_batch(client, plans, batch, options)
+        renew_lease(mailbox.pk, options.owner, seconds=options.lease_seconds)
+    for plan in plans:
+        if plan.complete and not options.should_stop():
+            _finish_folder(plan)
+    if missing:
+        raise FolderMissingError(
+            f"These folders do not exist on the server: {', '.join(sorted(missing))}."
+        )
+    return report
+
+
+@dataclass(slots=True)
+class FolderPlan:
+    """One folder's part of a sync cycle: the new UIDs still to store, and their dates.
+
+    ``last_uid`` (the folder's progress) must stay "the highest UID below which every UID of
+    the folder is stored", though the folder's messages are stored in date order, not UID
+    order: after each batch it becomes the lowest UID still pending, minus one.
+    """
+
+    folder: MailFolder
+    report: FolderReport
+    uidvalidity: int = 0
+    highestmodseq: int | None = None
+    # The highest UID the server listed after last_uid (0 when none).
+    top: int = 0
+    pending: list[int] = field(default_factory=list)  # ascending
+    envelopes: dict[int, Envelope] = field(default_factory=dict)
+    stored: set[int] = field(default_factory=set)
+    low: int = 0  # index into pending of the lowest UID not stored yet
+    # The folder's UIDVALIDITY changed during the cycle: its remaining UIDs wait for the next.
+    abandoned: bool = False
+
+    @property
+    def complete(self) -> bool:
+        return not self.abandoned and self.low >= len(self.pending)
+
+    def mark_stored(self, uids: Iterable[int]) -> int:
+        """Record UIDs as stored; the folder's new progress (``last_uid``)."""
+        self.stored.update(uids)
+        while self.low < len(self.pending) and self.pending[self.low] in self.stored:
+            self.low += 1
+        if self.low < len(self.pending):
+            return max(self.folder.last_uid, self.pending[self.low] - 1)
+        return max(self.folder.last_uid, self.top)
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class _Entry:
+    """A message to fetch, in the order of the merged cycle."""
+
+    when: float
+    tie: int  # on equal dates the Sent copy goes first: it is usually the parent
+    folder_index: int
+    uid: int
+    size: int = field(compare=False)
+
+
+def plan_folder(client: ImapClient, folder: MailFolder) -> FolderPlan:
+    """STATUS (unchanged: nothing to do), else EXAMINE, the new UIDs and their envelopes."""
+    plan = FolderPlan(folder=folder, report=FolderReport(name=folder.name))
     status = client.status(folder.name)
     if folder.uidvalidity == status.uidvalidity and _unchanged(
         folder, status.highestmodseq, status.uidnext
     ):
-        report.unchanged = True
-        return report
+        plan.report.unchanged = True
+        return plan
     state = client.examine(folder.name)
     if folder.uidvalidity != state.uidvalidity:
         if folder.uidvalidity is not None:
@@ -270,25 +345,63 @@ def sync_folder(client: ImapClient, folder: MailFolder, options: SyncOptions) ->
                 folder.uidvalidity,
                 state.uidvalidity,
             )
-            report.uidvalidity_changed = True
+            plan.report.uidvalidity_changed = True
         # Saved on its own: a crash after this point rescans under the new UIDVALIDITY.
         folder.uidvalidity, folder.last_uid, folder.highestmodseq = state.uidvalidity, 0, None
         folder.save(update_fields=["uidvalidity", "last_uid", "highestmodseq"])
-    uidvalidity = state.uidvalidity
+    plan.uidvalidity, plan.highestmodseq = state.uidvalidity, state.highestmodseq
     uids = client.uids_after(folder.last_uid)
+    plan.top = max(uids, default=0)
     if uids:
-        known = known_uids(folder=folder, uidvalidity=uidvalidity, uids=uids)
-        uids = [uid for uid in uids if uid not in known] or []
-    sizes = client.sizes(uids) if uids else {}
-    for batch in _batches(uids, sizes, options.batch_messages, options.batch_bytes):
-        if options.should_stop():
-            return report
-        _sync_batch(client, folder, batch, options, report)
-        renew_lease(folder.mailbox_id, options.owner, seconds=options.lease_seconds)
-    folder.highestmodseq = state.highestmodseq
+        known = known_uids(folder=folder, uidvalidity=state.uidvalidity, uids=uids)
+        uids = [uid for uid in uids if uid not in known]
+    plan.envelopes = client.envelopes(uids) if uids else {}
+    plan.pending = uids
+    return plan
+
+
+def _sort_time(envelope: Envelope | None) -> float:
+    """When a message was written, as far as the server lets us know (POSIX seconds).
+
+    The Date header, unless it is later than INTERNALDATE (when the copy reached this
+    server): a message cannot be written after it arrived, so a later Date is a wrong clock.
+    Date wins otherwise because INTERNALDATE is the filing time, which can be later than the
+    answers to it (a mail client files its Sent copy after the out-of-office reply came in)
+    and is the import time for mailboxes filled by APPEND without dates.
+    """
+    if envelope is None:
+        return float("inf")
+    dates = [d for d in (envelope.date, envelope.internaldate) if d is not None]
+    return min(dates).timestamp() if dates else float("inf")
+
+
+def _merged(plans: Sequence[FolderPlan]) -> list[_Entry]:
+    """The pending UIDs of every folder, oldest first (see ``_sort_time``)."""
+    entries = [
+        _Entry(
+            when=_sort_time(plan.envelopes.get(uid)),
+            tie=0 if plan.folder.role == FolderRole.SENT else 1,
+            folder_index=index,
+            uid=uid,
+            size=env.size if (env := plan.envelopes.get(uid)) is not None else 0,
+        )
+        for index, plan in enumerate(plans)
+        for uid in plan.pending
+    ]
+    entries.sort()
+    for plan in plans:
+        # The dates have served; the plan keeps only what progress needs.
+        plan.envelopes = {}
+    return entries
+
+
+def _finish_folder(plan: FolderPlan) -> None:
+    """Every new UID of the folder is stored: save its progress and HIGHESTMODSEQ."""
+    folder = plan.folder
+    folder.last_uid = plan.mark_stored(())
+    folder.highestmodseq = plan.highestmodseq
     folder.last_sync_at = timezone.now()
-    folder.save(update_fields=["highestmodseq", "last_sync_at"])
-    return report
+    folder.save(update_fields=["last_uid", "highestmodseq", "last_sync_at"])
 
 
 def _unchanged(folder: MailFolder, highestmodseq: int | None, uidnext: int | None) -> bool:
@@ -297,59 +410,146 @@ def _unchanged(folder: MailFolder, highestmodseq: int | None, uidnext: int | Non
     return uidnext is not None and uidnext <= folder.last_uid + 1
 
 
+def _fetch_batch(
+    client: ImapClient, plans: Sequence[FolderPlan], batch: Sequence[_Entry]
+) -> dict[tuple[int, int], bytes]:
+    """The raw bytes of a merged batch, one EXAMINE + FETCH per folder in it.
+
+    The folder already selected goes first, so consecutive batches save an EXAMINE. A
+    folder whose UIDVALIDITY changed since it was planned is abandoned for this cycle.
+    """
+    wanted: dict[int, list[int]] = {}
+    for entry in batch:
+        if not plans[entry.folder_index].abandoned:
+            wanted.setdefault(entry.folder_index, []).append(entry.uid)
+    order = sorted(wanted, key=lambda index: plans[index].folder.name != client.selected)
+    raws: dict[tuple[int, int], bytes] = {}
+    for index in order:
+        plan = plans[index]
+        if client.selected != plan.folder.name:
+            state = client.examine(plan.folder.name)
+            if state.uidvalidity != plan.uidvalidity:
+                logger.warning(
+                    "Mailbox %s folder %s: UIDVALIDITY changed during sync; next cycle.",
+                    plan.folder.mailbox_id,
+                    plan.folder.name,
+                )
+                plan.abandoned = True
+                continue
+        for message in client.fetch(sorted(wanted[index])):
+            raws[index, message.uid] = message.raw
+    return raws
+
+
 def _sync_batch(
     client: ImapClient,
-    folder: MailFolder,
-    batch: list[int],
+    plans: Sequence[FolderPlan],
+    batch: list[_Entry],
     options: SyncOptions,
-    report: FolderReport,
 ) -> None:
     hook = options.hook
-    hook("before_fetch", client=client, folder=folder, uids=batch)
-    messages = client.fetch(batch)
-    hook("after_fetch", folder=folder, uids=batch, count=len(messages))
-    # sync_folder has just set the folder's UIDVALIDITY to the server's.
-    uidvalidity = folder.uidvalidity or 0
+    uids = [(plans[e.folder_index].folder.name, e.uid) for e in batch]
+    hook("before_fetch", client=client, uids=uids)
+    raws = _fetch_batch(client, plans, batch)
+    hook("after_fetch", uids=uids, count=len(raws))
+    batch = [e for e in batch if not plans[e.folder_index].abandoned]
+    # In date order; a UID the server expunged meanwhile is simply not there.
     items = [
-        BatchItem(raw=m.raw, location=Location(folder=folder, uidvalidity=uidvalidity, uid=m.uid))
-        for m in messages
+        BatchItem(
+            raw=raws[e.folder_index, e.uid],
+            location=Location(
+                folder=plans[e.folder_index].folder,
+                uidvalidity=plans[e.folder_index].uidvalidity,
+                uid=e.uid,
+            ),
+        )
+        for e in batch
+        if (e.folder_index, e.uid) in raws
+    ]
+    sources = [
+        _source(plans[e.folder_index].folder, assistant=options.assistant)
+        for e in batch
+        if (e.folder_index, e.uid) in raws
     ]
     # Blobs, parse and lookups outside the write transaction (it holds SQLite's lock).
     prepared = prepare_batch(
-        items,
-        source=_source(folder, assistant=options.assistant),
-        mailbox=folder.mailbox,
-        pool=options.pool,
+        items, source=_main_source(sources), mailbox=plans[0].folder.mailbox, pool=options.pool
     )
     # The prepared batch holds no raw bytes: free them before writing.
-    del messages, items
-    count = len(prepared.items)
+    del raws, items
     with transaction.atomic():
         results = write_batch(prepared)
+        _file_sources(prepared.source, sources, results)
         for index, (item, result) in enumerate(zip(prepared.items, results, strict=True)):
-            report.created += int(result.created)
-            uid = item.location.uid if item.location is not None else None
-            hook("after_ingest", folder=folder, index=index, uid=uid)
-        hook("before_progress_save", folder=folder, uids=batch)
-        # The largest UID asked for, even if the server expunged some in the meantime.
-        folder.last_uid = max(batch)
-        folder.last_sync_at = timezone.now()
-        folder.save(update_fields=["last_uid", "last_sync_at"])
-    report.fetched += count
-    hook("after_commit", folder=folder, uids=batch)
+            location = item.location
+            if location is not None:
+                report = plans[_plan_index(plans, location.folder)].report
+                report.created += int(result.created)
+                report.fetched += 1
+            hook("after_ingest", index=index, uid=location.uid if location else None)
+        hook("before_progress_save", uids=uids)
+        _save_progress(plans, batch)
+    hook("after_commit", uids=uids)
 
 
-def _batches(
-    uids: Sequence[int], sizes: dict[int, int], max_count: int, max_bytes: int
-) -> Iterator[list[int]]:
-    batch: list[int] = []
+def _plan_index(plans: Sequence[FolderPlan], folder: MailFolder) -> int:
+    return next(index for index, plan in enumerate(plans) if plan.folder is folder)
+
+
+def _save_progress(plans: Sequence[FolderPlan], batch: Sequence[_Entry]) -> None:
+    """Inside the batch's transaction: each folder's ``last_uid`` after this batch."""
+    by_folder: dict[int, list[int]] = {}
+    for entry in batch:
+        by_folder.setdefault(entry.folder_index, []).append(entry.uid)
+    now = timezone.now()
+    for index, uids in by_folder.items():
+        plan = plans[index]
+        # A UID asked for counts as stored even if the server expunged it meanwhile.
+        last_uid = plan.mark_stored(uids)
+        if last_uid != plan.folder.last_uid:
+            plan.folder.last_uid, plan.folder.last_sync_at = last_uid, now
+            plan.folder.save(update_fields=["last_uid", "last_sync_at"])
+
+
+def _main_source(sources: Sequence[MessageSource]) -> MessageSource:
+    return max(sorted(set(sources)), key=sources.count) if sources else MessageSource.INBOX
+
+
+def _file_sources(
+    written: MessageSource, sources: Sequence[MessageSource], results: Sequence[IngestResult]
+) -> None:
+    """Give the new messages of a mixed batch the source of their own folder.
+
+    ``prepare_batch`` takes one source per batch, and a merged batch mixes INBOX and Sent:
+    it is written with the most common one, and the others are corrected here, in the same
+    transaction. A message from Sent that could not be parsed is also outbound (ingest
+    decides that from the batch's source when there are no headers to go by).
+    """
+    fixes: dict[MessageSource, list[int]] = {}
+    for source, result in zip(sources, results, strict=True):
+        if result.created and source != written:
+            fixes.setdefault(source, []).append(result.message.pk)
+    for source, pks in fixes.items():
+        changes: dict[str, str] = {"source": source}
+        if source == MessageSource.SENT:
+            changes["direction"] = Direction.OUTBOUND
+        for start in range(0, len(pks), 500):
+            Message.objects.filter(pk__in=pks[start : start + 500]).update(**changes)
+    for source, result in zip(sources, results, strict=True):
+        if result.created and source != written:
+            result.message.source = source
+            if source == MessageSource.SENT:
+                result.message.direction = Direction.OUTBOUND
+
+
+def _batches(entries: Sequence[_Entry], max_count: int, max_bytes: int) -> Iterator[list[_Entry]]:
+    batch: list[_Entry] = []
     batch_bytes = 0
-    for uid in uids:
-        size = sizes.get(uid, 0)
-        if batch and (len(batch) >= max_count or batch_bytes + size > max_bytes):
+    for entry in entries:
+        if batch and (len(batch) >= max_count or batch_bytes + entry.size > max_bytes):
             yield batch
             batch, batch_bytes = [], 0
-        batch.append(uid)
-        batch_bytes += size
+        batch.append(entry)
+        batch_bytes += entry.size
     if batch:
         yield batch

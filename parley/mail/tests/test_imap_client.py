@@ -3,6 +3,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from imapclient import imap_utf7  # type: ignore[import-untyped]  # imapclient ships no type information
@@ -125,6 +126,25 @@ def test_it_searches_only_uids_after_the_last_one(dovecot, imap_user):
         # The quirk: "UID 4:*" matches UID 3 on the server.
         assert client.uids_after(3) == []
         assert client.uids_after(100) == []
+
+
+def test_it_fetches_sizes_and_dates_before_the_messages(dovecot, imap_user):
+    dated = (
+        b"From: a@example.org\r\nDate: Mon, 2 Mar 2026 10:15:00\r\n +0100\r\n"
+        b"Subject: folded date\r\n\r\nbody\r\n"
+    )
+    undated = b"From: a@example.org\r\nSubject: no date\r\n\r\nbody\r\n"
+    dovecot.append(imap_user, "INBOX", [dated, undated])
+    with ImapClient.connect(_settings(dovecot, imap_user)) as client:
+        client.examine("INBOX")
+        envelopes = client.envelopes([1, 2])
+    assert [envelopes[uid].size for uid in (1, 2)] == [len(dated), len(undated)]
+    assert envelopes[1].date == datetime(2026, 3, 2, 9, 15, tzinfo=UTC)
+    assert envelopes[2].date is None
+    # APPEND without a date: the server's receiving time.
+    received = [envelopes[uid].internaldate for uid in (1, 2)]
+    now = datetime.now(UTC)
+    assert all(when is not None and abs(when - now) < timedelta(minutes=5) for when in received)
 
 
 def test_it_fetches_exact_bytes_without_setting_seen(dovecot, imap_user):

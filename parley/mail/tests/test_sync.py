@@ -330,3 +330,109 @@ def test_resyncing_an_unchanged_mailbox_runs_a_fixed_number_of_queries(
     # per message.
     with django_assert_num_queries(7):
         sync_mailbox(mailbox)
+
+
+def thread_message(
+    name: str,
+    *,
+    minute: int,
+    sender: str,
+    in_reply_to: str | None = None,
+    subject: str = "Re: Order 77",
+) -> bytes:
+    reply = f"In-Reply-To: <{in_reply_to}@example.org>\r\n" if in_reply_to else ""
+    return (
+        f"From: {sender}\r\n"
+        f"To: Support <support@example.com>\r\n"
+        f"Subject: {subject}\r\n"
+        f"Date: Mon, 2 Mar 2026 10:{minute:02d}:00 +0000\r\n"
+        f"Message-ID: <{name}@example.org>\r\n{reply}"
+        f"Content-Type: text/plain; charset=utf-8\r\n\r\n"
+        f"{name}\r\n"
+    ).encode()
+
+
+def conversation_of(name: str) -> int | None:
+    return Message.objects.get(message_id=f"{name}@example.org").conversation_id
+
+
+def fill_cross_folder_thread(dovecot: DovecotServer, user: str) -> None:
+    """A customer's answer (INBOX) to our reply (Sent) names only our reply, as Outlook does.
+
+    Folder by folder, the answer would be stored before our reply and open a conversation of
+    its own (its subject differs, so the subject fallback cannot help); INBOX's UIDs are not
+    in date order either (a later, unrelated message has UID 1).
+    """
+    customer = "Customer <customer@example.org>"
+    dovecot.append(
+        user,
+        "INBOX",
+        [
+            thread_message(
+                "late", minute=50, sender="Other <other@example.org>", subject="Invoice"
+            ),
+            thread_message("question", minute=1, sender=customer),
+            thread_message(
+                "answer", minute=20, sender=customer, in_reply_to="reply", subject="Address"
+            ),
+        ],
+    )
+    dovecot.append(
+        user,
+        "Sent",
+        [thread_message("reply", minute=10, sender="support@example.com", in_reply_to="question")],
+    )
+
+
+def test_it_ingests_the_new_mail_of_all_folders_in_date_order(dovecot, imap_user, mailbox):
+    fill_cross_folder_thread(dovecot, imap_user)
+    order: list[tuple[str, int]] = []
+
+    def record(name, /, **context):
+        if name == "before_fetch":
+            order.extend(context["uids"])
+
+    report = sync_mailbox(mailbox, hook=record, batch_messages=2)
+
+    assert order == [("INBOX", 2), ("Sent", 1), ("INBOX", 3), ("INBOX", 1)]
+    assert report.created == 4
+    assert conversation_of("question") == conversation_of("reply") == conversation_of("answer")
+    assert conversation_of("late") != conversation_of("question")
+    reply = Message.objects.get(message_id="reply@example.org")
+    assert (reply.source, reply.direction) == ("sent", "out")
+    answer = Message.objects.get(message_id="answer@example.org")
+    assert (answer.source, answer.direction) == ("inbox", "in")
+    folders = dict(MailFolder.objects.filter(mailbox=mailbox).values_list("name", "last_uid"))
+    assert folders == {"INBOX": 3, "Sent": 1}
+    assert_exactly_once(mailbox, 4)
+
+
+def test_a_crash_in_a_merged_cycle_keeps_progress_below_every_pending_uid(
+    dovecot, imap_user, mailbox
+):
+    fill_cross_folder_thread(dovecot, imap_user)
+    batches = {"committed": 0}
+
+    def crash_after_three_batches(name, /, **context):
+        if name == "after_commit":
+            batches["committed"] += 1
+            if batches["committed"] == 3:
+                raise CrashError(name)
+
+    with pytest.raises(CrashError):
+        sync_mailbox(mailbox, hook=crash_after_three_batches, batch_messages=1)
+    # INBOX UIDs 2 and 3 are stored, UID 1 (the latest message) is not: progress stays 0.
+    inbox = MailFolder.objects.get(mailbox=mailbox, name="INBOX")
+    assert inbox.last_uid == 0
+    assert set(MessageLocation.objects.filter(folder=inbox).values_list("uid", flat=True)) == {
+        2,
+        3,
+    }
+    assert MailFolder.objects.get(mailbox=mailbox, name="Sent").last_uid == 1
+
+    report = sync_mailbox(mailbox, batch_messages=1)
+
+    assert report.created == 1
+    assert_exactly_once(mailbox, 4)
+    assert MailFolder.objects.get(mailbox=mailbox, name="INBOX").last_uid == 3
+    assert conversation_of("question") == conversation_of("answer")

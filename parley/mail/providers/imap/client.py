@@ -20,6 +20,8 @@ import ssl
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any, Protocol, Self
 
 from imapclient import imap_utf7  # type: ignore[import-untyped]  # imapclient ships no type information
@@ -52,6 +54,9 @@ SENT_NAMES = (
 _LIST_RE = re.compile(rb'^\((?P<flags>[^)]*)\) (?P<delim>NIL|"(?:[^"\\]|\\.)*") ?(?P<name>.*)$')
 _UID_RE = re.compile(rb"UID (\d+)")
 _SIZE_RE = re.compile(rb"UID (\d+).*?RFC822\.SIZE (\d+)|RFC822\.SIZE (\d+).*?UID (\d+)")
+_INTERNALDATE_RE = re.compile(rb'INTERNALDATE "([^"]+)"')
+_RFC822_SIZE_RE = re.compile(rb"RFC822\.SIZE (\d+)")
+_DATE_HEADER_RE = re.compile(rb"^Date:[ \t]*(.*(?:\r?\n[ \t].*)*)", re.IGNORECASE | re.MULTILINE)
 _EXISTS_RE = re.compile(rb"^\* \d+ (EXISTS|RECENT)")
 
 
@@ -114,6 +119,15 @@ class FolderState:
 class FetchedMessage:
     uid: int
     raw: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """What sync needs of a message before fetching it: its size and its dates."""
+
+    size: int
+    internaldate: datetime | None  # when the server received (or was given) it
+    date: datetime | None  # the Date header, when it parses
 
 
 def encode_folder(name: str) -> str:
@@ -311,6 +325,30 @@ class ImapClient:
                     sizes[uid] = int(match.group(2) or match.group(3))
         return sizes
 
+    def envelopes(self, uids: Sequence[int]) -> dict[int, Envelope]:
+        """RFC822.SIZE, INTERNALDATE and the Date header of each UID (the selected folder).
+
+        Sync cuts batches by size and orders the messages of all folders by date with these.
+        """
+        found: dict[int, Envelope] = {}
+        for start in range(0, len(uids), 2000):
+            _typ, data = self._call("FETCH", self._envelopes_command(uids[start : start + 2000]))
+            for meta, header in _fetch_responses(data):
+                uid, size = _UID_RE.search(meta), _RFC822_SIZE_RE.search(meta)
+                if uid is None or size is None:
+                    continue
+                internal = _INTERNALDATE_RE.search(meta)
+                found[int(uid.group(1))] = Envelope(
+                    size=int(size.group(1)),
+                    internaldate=_internaldate(internal.group(1)) if internal else None,
+                    date=_date_header(header),
+                )
+        return found
+
+    def _envelopes_command(self, uids: Sequence[int]) -> Callable[[], tuple[str, list[Any]]]:
+        items = "(UID RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER.FIELDS (DATE)])"
+        return lambda: self._conn.uid("FETCH", uid_set(uids), items)
+
     def _fetch_sizes_command(self, uids: Sequence[int]) -> Callable[[], tuple[str, list[Any]]]:
         return lambda: self._conn.uid("FETCH", uid_set(uids), "(RFC822.SIZE)")
 
@@ -469,6 +507,45 @@ def _parse_list_line(line: bytes) -> FolderInfo | None:
 def _unquote(value: bytes) -> bytes:
     inner = value[1:-1]
     return re.sub(rb"\\(.)", rb"\1", inner)
+
+
+def _fetch_responses(
+    data: Sequence[bytes | tuple[bytes, bytes] | None],
+) -> Iterator[tuple[bytes, bytes]]:
+    """(response text outside the literal, literal) of each FETCH response."""
+    current: list[bytes] | None = None
+    literal = b""
+    for item in data:
+        if isinstance(item, tuple):
+            if current is not None:
+                yield b" ".join(current), literal
+            current, literal = [item[0]], item[1]
+        elif isinstance(item, bytes):
+            if current is not None:
+                current.append(item)
+            else:
+                yield item, b""
+    if current is not None:
+        yield b" ".join(current), literal
+
+
+def _internaldate(value: bytes) -> datetime | None:
+    try:
+        return datetime.strptime(value.decode().strip(), "%d-%b-%Y %H:%M:%S %z")
+    except ValueError:
+        return None
+
+
+def _date_header(header: bytes) -> datetime | None:
+    match = _DATE_HEADER_RE.search(header)
+    if match is None:
+        return None
+    try:
+        date = parsedate_to_datetime(re.sub(rb"\r?\n", b"", match.group(1)).decode("latin-1"))
+    except (TypeError, ValueError, IndexError):
+        return None
+    # "-0000" (no zone information) parses naive: read it as UTC.
+    return date if date.tzinfo is not None else date.replace(tzinfo=UTC)
 
 
 def _parse_fetch(data: Sequence[bytes | tuple[bytes, bytes] | None]) -> Iterator[FetchedMessage]:
