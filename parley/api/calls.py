@@ -4,7 +4,6 @@ Members read their teams' calls; agents and above record them. A call of another
 answers 404.
 """
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Status
@@ -14,6 +13,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from parley.accounts.access import get_team_for_user, team_ids_for_user
 from parley.accounts.models import Team, User
 from parley.api.auth import request_user as _user
+from parley.api.errors import answers
 from parley.api.schemas import ErrorOut
 from parley.api.schemas_calls import CallIn, CallOut, CallQuery
 from parley.calls.access import get_call_for_user
@@ -32,10 +32,8 @@ def _write_team(user: User, team_id: int | None) -> Team:
         if len(writable) != 1:
             raise HttpError(422, "team is required: you can write in several teams or none.")
         team_id = writable.pop()
-    try:
+    with answers():
         return get_team_for_user(user, team_id, write=True)
-    except PermissionDenied:
-        raise HttpError(403, "You may read but not change this team's records.") from None
 
 
 @router.post(
@@ -69,7 +67,7 @@ def list_calls(request: HttpRequest, query: Query[CallQuery]) -> QuerySet[Call]:
     """Newest first. `triage` is ready, linked or ignored."""
     filters = CallFilters(**query.model_dump())
     calls = filter_calls(Call.objects.visible_to(_user(request)), filters)
-    return calls.prefetch_related("candidates")
+    return calls.prefetch_related("candidates", "lead_candidates")
 
 
 @router.get("/calls/{call_id}", response={200: CallOut, **ERRORS}, summary="A call")

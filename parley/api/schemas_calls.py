@@ -65,8 +65,15 @@ class CallOut(Schema):
     lead_id: int | None
     conversation_id: int | None
     candidate_ids: list[int] = Field(description="Contacts sharing the number, to choose from.")
+    lead_candidate_ids: list[int] = Field(
+        description="Open leads sharing the number when no contact has it, to choose from."
+    )
     created_at: datetime
 
     @staticmethod
     def resolve_candidate_ids(obj: Call) -> list[int]:
         return [contact.pk for contact in obj.candidates.all()]
+
+    @staticmethod
+    def resolve_lead_candidate_ids(obj: Call) -> list[int]:
+        return [lead.pk for lead in obj.lead_candidates.all()]

@@ -5,11 +5,8 @@ lead, undo). A row of another team answers 404, a reader's decision 403. Every d
 calls the same service as the triage screen (`parley.triage.services`).
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
@@ -18,6 +15,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field, model_validator
 
 from parley.api.auth import request_user as _user
+from parley.api.errors import answers
 from parley.api.schemas import ErrorOut
 from parley.contacts.access import get_record_for_user
 from parley.mail.models import MessageSource
@@ -122,19 +120,8 @@ class CreateLeadIn(Schema):
     name: str = Field(default="", max_length=200, description="Default: the subject.")
 
 
-@contextmanager
-def _answers() -> Iterator[None]:
-    """Turn a reader's decision into 403 and a user's mistake into 422, both as JSON."""
-    try:
-        yield
-    except PermissionDenied:
-        raise HttpError(403, "You may read but not change this team's records.") from None
-    except TriageError as error:
-        raise HttpError(422, str(error)) from None
-
-
 def _row(request: HttpRequest, triage_id: int) -> EmailTriage:
-    with _answers():
+    with answers(TriageError):
         return get_triage_for_user(_user(request), triage_id, write=True)
 
 
@@ -181,7 +168,7 @@ def attach(request: HttpRequest, triage_id: int, payload: AttachIn) -> EmailTria
         if value is not None
     )
     record = get_record_for_user(user, kind, record_id)
-    with _answers():
+    with answers(TriageError):
         return services.link_email(row=row, record=record, actor=user)
 
 
@@ -194,7 +181,7 @@ def create_lead(request: HttpRequest, triage_id: int, payload: CreateLeadIn) -> 
     """A new lead prefilled from the e-mail, with you as salesperson; the row's `lead_id`
     names it."""
     row = _row(request, triage_id)
-    with _answers():
+    with answers(TriageError):
         services.create_lead_from_email(row=row, actor=_user(request), name=payload.name)
     return row
 

@@ -123,3 +123,20 @@ def test_a_teammate_reads_a_call(client, alice, team_a):
     call = CallFactory.create(team=team_a)
     response = client.get(f"/api/v1/calls/{call.pk}", headers=_auth(alice))
     assert response.json()["from_number"] == "+48 601 234 567"
+
+
+def test_a_number_of_several_leads_lists_them_to_choose_from(client, bob, team_a):
+    from parley.contacts.services.leads import create_lead
+
+    leads = [create_lead(team=team_a, name=n, phone="601 234 567", actor=bob) for n in "AB"]
+    body = _post(client, bob, BODY).json()
+    assert body["triage"] == Triage.READY
+    assert sorted(body["lead_candidate_ids"]) == sorted(lead.pk for lead in leads)
+    listed = client.get("/api/v1/calls", headers=_auth(bob)).json()["items"]
+    assert sorted(listed[0]["lead_candidate_ids"]) == sorted(lead.pk for lead in leads)
+
+
+def test_a_readers_refusal_says_why(client, dave):
+    response = _post(client, dave, BODY | {"team": dave.memberships.get().team_id})
+    assert response.status_code == 403
+    assert "may read but not change" in response.json()["detail"]
