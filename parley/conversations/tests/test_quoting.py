@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from parley.conversations.quoting import split_reply
+from parley.conversations.quoting import ReplyParts, split_reply, stored_reply_parts
 
 
 @pytest.mark.parametrize(
@@ -32,3 +32,24 @@ def test_a_message_without_history_is_left_whole():
 
 def test_a_message_that_is_only_a_quote_stays_visible():
     assert split_reply("> only quoted").visible == "> only quoted"
+
+
+def test_the_stored_reply_text_decides_what_is_folded():
+    text = "Tak.\nDziękuję\n\nstopka firmy\n"
+
+    parts = stored_reply_parts(text, "Tak.\nDziękuję")
+
+    assert parts == ReplyParts(visible="Tak.\nDziękuję", quoted="stopka firmy")
+
+
+@pytest.mark.parametrize("stored", [None, "text that is not there"])
+def test_without_a_usable_stored_reply_text_it_splits_now(stored):
+    text = "Ok\n\n-----Original Message-----\nold"
+
+    assert stored_reply_parts(text, stored) == split_reply(text)
+
+
+def test_a_long_inline_reply_keeps_its_answers_and_folds_the_trailing_quote():
+    text = "\n".join(["> question", "answer"] * 5000 + ["> trailing"] * 5000)
+
+    assert split_reply(text).quoted == "\n".join(["> trailing"] * 5000)

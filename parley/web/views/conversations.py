@@ -24,7 +24,7 @@ from parley.conversations.access import (
     get_message_for_user,
 )
 from parley.conversations.models import Conversation
-from parley.conversations.quoting import split_reply
+from parley.conversations.quoting import stored_reply_parts
 from parley.conversations.services.records import mark_read, touch_presence
 from parley.mail import blobs
 from parley.mail.models import Attachment, Mailbox, Message
@@ -100,7 +100,7 @@ def conversation(request: AuthenticatedHttpRequest, conversation_id: int) -> Htt
         (
             m,
             _html_with_inline_images(m, remote_images=wanted == str(m.pk)) if m.html else "",
-            split_reply(m.text),
+            stored_reply_parts(m.text, m.reply_text),
             wanted != str(m.pk) and REMOTE_IMAGE_MARK in m.html,
         )
         for m in messages
