@@ -8,11 +8,11 @@ the event instead of adding a copy.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC
+from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.urls import reverse
-from icalendar import Calendar, Event
+from icalendar import Alarm, Calendar, Event
 
 from parley.calls.models import Meeting
 
@@ -36,7 +36,17 @@ def _event(meeting: Meeting) -> Event:
     event.add("url", settings.SITE_URL + reverse("web:meeting", args=[meeting.pk]))
     if meeting.project is not None:
         event.add("categories", [meeting.project.name])
+    event.add_component(_reminder(meeting))
     return event
+
+
+def _reminder(meeting: Meeting) -> Alarm:
+    """A display alarm at the window start, like Parley's own reminder notice."""
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("trigger", timedelta(0))
+    alarm.add("description", meeting.name)
+    return alarm
 
 
 def calendar_for(meetings: Iterable[Meeting], *, name: str) -> bytes:

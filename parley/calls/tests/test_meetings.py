@@ -127,6 +127,8 @@ def test_the_ics_export_parses_back_with_the_meeting(client, bob, meeting):
     assert str(event["LOCATION"]) == "tel:+48601234567"
     assert "Ask; about, the offer" in str(event["DESCRIPTION"])
     assert "Jan Kowalski" in str(event["DESCRIPTION"])
+    [alarm] = event.walk("VALARM")
+    assert (str(alarm["ACTION"]), alarm.decoded("TRIGGER")) == ("DISPLAY", timedelta(0))
 
 
 def test_the_agenda_feed_lists_the_owners_meetings_only(client, bob, alice, team_a, meeting):

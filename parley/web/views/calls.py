@@ -103,6 +103,19 @@ def call_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+@login_required
+@require_GET
+def call_count(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The Ready counter of the navigation's Calls link, loaded and refreshed by htmx."""
+    count = Call.objects.for_teams(team_ids_for_user(request.user)).filter(triage=Triage.READY)
+    context = {
+        "count": count.count(),
+        "testid": "nav-call-count",
+        "title": _("Calls ready for triage"),
+    }
+    return render(request, "web/partials/triage_count.html", context)
+
+
 def _card_context(request: AuthenticatedHttpRequest, call: Call) -> dict[str, object]:
     query = request.GET.get("q", "").strip()
     found: list[Contact] = []
@@ -360,7 +373,9 @@ def call_live(request: AuthenticatedHttpRequest) -> HttpResponse:
         window_end__gte=timezone.now(),
     )
     context = {
-        "live_calls": calls.select_related("contact", "contact__organization")[:3],
+        "live_calls": calls.select_related(
+            "contact", "contact__organization", "lead"
+        ).prefetch_related("candidates")[:3],
         "due_meetings": meetings.select_related("contact")[:3],
     }
     return render(request, "web/call_live.html", context)
