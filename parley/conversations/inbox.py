@@ -3,7 +3,7 @@
 Read-only queries shared by the web inbox and the API. Pages are cut with a keyset on
 (sort key, id) — never OFFSET — and no COUNT(*) runs over the whole table for paging, so a
 page costs the same at 10,000 and at 1,000,000 messages. Folder counts count the open work
-with counts capped at 1,000 ("1000+"), plus grouped open counts per queue and mailbox. See
+with counts capped at 1,000 ("1000+"), per folder, queue and mailbox, in one query. See
 docs/decisions/0004-inbox-workflow.md.
 """
 
@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db import connections
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from parley.accounts.access import team_ids_for_user
@@ -219,16 +219,47 @@ def new_activity_count(user: User, filters: InboxFilters, since: datetime, cap: 
     return qs[:cap].count()
 
 
-def _capped(qs: ConversationQuerySet) -> tuple[int, bool]:
-    """A count that stops at COUNT_CAP (shown as "1000+"): its cost does not grow with the
-    table, unlike a full COUNT(*) over every open conversation."""
-    n = qs.order_by()[: COUNT_CAP + 1].count()
-    return min(n, COUNT_CAP), n > COUNT_CAP
+# SQLite refuses a compound SELECT of more than 500 terms; one query serves up to this many
+# counts (five folders plus every queue and mailbox a user sees).
+_COUNTS_PER_QUERY = 400
+
+
+def _capped_counts(querysets: list[ConversationQuerySet]) -> list[tuple[int, bool]]:
+    """Counts that each stop at COUNT_CAP (shown as "1000+"), all in one query.
+
+    Every count is `SELECT COUNT(*) FROM (… LIMIT 1001)`: the database stops after 1,001
+    matching rows, so its cost does not grow with the table, unlike a full COUNT(*) or a
+    grouped count over every open conversation. The counts are glued with UNION ALL so
+    the sidebar costs one round trip whatever the number of queues and mailboxes.
+    """
+    if not querysets:
+        return []
+    found: dict[int, int] = {}
+    for chunk_start in range(0, len(querysets), _COUNTS_PER_QUERY):
+        chunk = querysets[chunk_start : chunk_start + _COUNTS_PER_QUERY]
+        parts: list[str] = []
+        params: list[Any] = []
+        db = chunk[0].db
+        for offset, qs in enumerate(chunk):
+            bounded = qs.order_by().values("pk")[: COUNT_CAP + 1]
+            sql, qs_params = bounded.query.get_compiler(using=db).as_sql()
+            key = chunk_start + offset
+            # `sql` is compiled by Django with its values as parameters; `key` is an int.
+            parts.append(f"SELECT {key} AS k, COUNT(*) AS n FROM ({sql}) AS capped_{key}")  # noqa: S608
+            params.extend(qs_params)
+        with connections[db].cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            found.update({int(k): int(n) for k, n in cursor.fetchall()})
+    return [
+        (min(found.get(i, 0), COUNT_CAP), found.get(i, 0) > COUNT_CAP)
+        for i in range(len(querysets))
+    ]
 
 
 def folder_counts(user: User) -> FolderCounts:
-    """Counts for the sidebar: a capped count per folder and one grouped count of the open
-    conversations per (queue, mailbox) — a constant number of queries."""
+    """Counts for the sidebar, each capped at COUNT_CAP: one per folder, one per queue and
+    one per mailbox (open conversations) — three queries in all (queues, mailboxes and one
+    UNION ALL of bounded counts), whatever the size of the tables."""
     visible = Conversation.objects.visible_to(user).listed()
     not_closed = visible.exclude(status__in=CLOSED_STATUSES)
     awake = Q(snoozed_until__isnull=True)
@@ -236,26 +267,39 @@ def folder_counts(user: User) -> FolderCounts:
     # Driven by the user's own assignment rows, so a sparse "mine" is not a full scan.
     mine_ids = through.filter(user_id=user.pk).values("conversation_id")
     anyone = Exists(through.filter(conversation_id=OuterRef("pk")))
-    open_n, open_capped = _capped(not_closed.filter(awake))
-    mine, mine_capped = _capped(not_closed.filter(awake, pk__in=mine_ids))
-    unassigned, unassigned_capped = _capped(not_closed.filter(awake).filter(~anyone))
-    # snoozed() spells "snoozed_until IS NOT NULL", which the partial index conv_snoozed serves.
-    snoozed, snoozed_capped = _capped(not_closed.snoozed())
-    closed, closed_capped = _capped(visible.filter(status__in=CLOSED_STATUSES))
-    open_now = not_closed.filter(awake).order_by()
-    per_queue: Counter[int | None] = Counter()
-    per_mailbox: Counter[int | None] = Counter()
-    for queue_id, mailbox_id, n in open_now.values_list("queue_id", "mailbox_id").annotate(
-        n=Count("pk")
-    ):
-        per_queue[queue_id] += n
-        per_mailbox[mailbox_id] += n
+    open_now = not_closed.filter(awake)
     queues = list(Queue.objects.filter(team_id__in=team_ids_for_user(user)).order_by("name"))
     mailboxes = list(Mailbox.objects.visible_to(user).order_by("name"))
-    for queue in queues:
-        queue.open_count = per_queue.get(queue.pk, 0)  # type: ignore[attr-defined]  # display-only attribute
-    for mailbox in mailboxes:
-        mailbox.open_count = per_mailbox.get(mailbox.pk, 0)  # type: ignore[attr-defined]  # display-only attribute
+    folders = [
+        open_now,
+        open_now.filter(pk__in=mine_ids),
+        open_now.filter(~anyone),
+        # snoozed() spells "snoozed_until IS NOT NULL", which the partial index conv_snoozed
+        # serves.
+        not_closed.snoozed(),
+        visible.filter(status__in=CLOSED_STATUSES),
+    ]
+    per_queue = [open_now.filter(queue_id=queue.pk) for queue in queues]
+    per_mailbox = [open_now.filter(mailbox_id=mailbox.pk) for mailbox in mailboxes]
+    counts = _capped_counts(folders + per_queue + per_mailbox)
+    folder_n, queue_n, mailbox_n = (
+        counts[:5],
+        counts[5 : 5 + len(queues)],
+        counts[5 + len(queues) :],
+    )
+    for queue, (n, capped) in zip(queues, queue_n, strict=True):
+        queue.open_count = n  # type: ignore[attr-defined]  # display-only attribute
+        queue.open_capped = capped  # type: ignore[attr-defined]  # display-only attribute
+    for mailbox, (n, capped) in zip(mailboxes, mailbox_n, strict=True):
+        mailbox.open_count = n  # type: ignore[attr-defined]  # display-only attribute
+        mailbox.open_capped = capped  # type: ignore[attr-defined]  # display-only attribute
+    (
+        (open_n, open_capped),
+        (mine, mine_capped),
+        (unassigned, unassigned_capped),
+        (snoozed, snoozed_capped),
+        (closed, closed_capped),
+    ) = folder_n
     return FolderCounts(
         open=open_n,
         mine=mine,

@@ -243,6 +243,17 @@ class Conversation(models.Model):
             models.Index(
                 fields=["mailbox", "-last_activity_at", "-id"], name="conv_mailbox_activity"
             ),
+            # Filters that can be sparse (one customer, one category): the index seeks to
+            # the matching rows already in inbox order instead of walking the team's list.
+            models.Index(
+                fields=["contact", "-last_activity_at", "-id"], name="conv_contact_activity"
+            ),
+            models.Index(
+                fields=["organization", "-last_activity_at", "-id"], name="conv_org_activity"
+            ),
+            models.Index(
+                fields=["category", "-last_activity_at", "-id"], name="conv_category_activity"
+            ),
             models.Index(
                 fields=["snoozed_until"],
                 name="conv_snoozed",

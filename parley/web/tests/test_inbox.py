@@ -144,12 +144,111 @@ def test_the_inbox_has_a_constant_number_of_queries(
         change_tags(actor=alice, conversations=made, add=[vip])
 
     fill(2)
-    with django_assert_num_queries(22, info="inbox") as small:
+    with django_assert_num_queries(17, info="inbox") as small:
         client.get("/inbox/")
     fill(20)
     with django_assert_num_queries(len(small.captured_queries)):
         response = client.get("/inbox/")
     assert rows(response) == 22
+
+
+def test_a_filtered_inbox_has_a_constant_number_of_queries(
+    client, alice, bob, team_a, django_assert_num_queries
+):
+    vip = Tag.objects.create(team=team_a, name="vip")
+    sales = Queue.objects.create(team=team_a, name="Sales")
+    client.force_login(alice)
+    url = (
+        f"/inbox/?folder=open&queue={sales.pk}&priority=normal&assignee={bob.pk}&tag={vip.pk}"
+        "&attachments=1&from=2000-01-01&to=2999-12-31&sort=activity_asc"
+    )
+
+    def fill(n):
+        made = [make_conversation(team_a, f"F{n}-{i}", queue=sales) for i in range(n)]
+        for conversation in made:
+            make_message(conversation, has_attachments=True)
+        set_assignees(actor=alice, conversations=made, users=[alice, bob])
+        change_tags(actor=alice, conversations=made, add=[vip])
+        make_conversation(team_a, f"Elsewhere {n}")  # in no queue: filtered out
+
+    fill(2)
+    with django_assert_num_queries(17, info="filtered inbox") as small:
+        first = client.get(url)
+    assert rows(first) == 2
+    fill(20)
+    with django_assert_num_queries(len(small.captured_queries)):
+        response = client.get(url)
+    assert rows(response) == 22
+
+
+def test_more_queues_and_mailboxes_add_no_query(client, alice, team_a, django_assert_num_queries):
+    from parley.mail.tests.support import make_mailbox
+
+    make_conversation(team_a, "One")
+    client.force_login(alice)
+    Queue.objects.create(team=team_a, name="Sales")
+    make_mailbox(team_a)
+    with django_assert_num_queries(17, info="inbox, one queue and mailbox"):
+        client.get("/inbox/")
+    for k in range(5):
+        Queue.objects.create(team=team_a, name=f"Queue {k}")
+        make_mailbox(team_a, name=f"box{k}", email=f"box{k}@parley.test")
+    with django_assert_num_queries(17, info="inbox, six queues and mailboxes"):
+        response = client.get("/inbox/")
+    assert len(response.context["counts"].queues) == 6
+    assert len(response.context["counts"].mailboxes) == 6
+
+
+def test_queue_and_mailbox_counts_are_open_conversations(client, alice, bob, team_a, team_b):
+    from parley.mail.tests.support import make_mailbox
+
+    sales = Queue.objects.create(team=team_a, name="Sales")
+    box = make_mailbox(team_a)
+    _first, second, third, _fourth = [
+        make_conversation(team_a, f"Q{i}", queue=sales, mailbox=box) for i in range(4)
+    ]
+    close_conversations(actor=alice, conversations=[second])
+    snooze_conversations(
+        actor=alice, conversations=[third], until=timezone.now() + timedelta(days=1)
+    )
+    make_conversation(team_a, "No queue")
+    other = Queue.objects.create(team=team_b, name="Other")
+    make_conversation(team_b, "Not ours", queue=other)
+    client.force_login(bob)
+
+    counts = client.get("/inbox/").context["counts"]
+
+    assert [(q.name, q.open_count) for q in counts.queues] == [("Sales", 2)]
+    assert [(m.pk, m.open_count) for m in counts.mailboxes] == [(box.pk, 2)]
+    assert (counts.open, counts.snoozed, counts.closed, counts.unassigned) == (3, 1, 1, 3)
+
+
+def test_the_conversation_page_has_a_constant_number_of_queries(
+    client, alice, bob, team_a, django_assert_max_num_queries
+):
+    from parley.conversations.services.records import add_note
+
+    conversation = make_conversation(team_a, "Long thread")
+    client.force_login(bob)
+
+    def grow(n):
+        for i in range(n):
+            make_message(conversation, text=f"Message {n}-{i}", has_attachments=i % 2 == 0)
+            add_note(actor=alice, conversation=conversation, body=f"Note {n}-{i}")
+        set_assignees(actor=alice, conversations=[conversation], users=[alice, bob])
+
+    grow(2)
+    client.get(f"/conversations/{conversation.pk}/")  # the first visit marks it read
+    with django_assert_max_num_queries(40, info="conversation") as small:
+        client.get(f"/conversations/{conversation.pk}/")
+        performed = len(small)
+    assert performed > 10
+    grow(20)
+    client.get(f"/conversations/{conversation.pk}/")
+    with django_assert_max_num_queries(performed, info="ten times the messages") as large:
+        response = client.get(f"/conversations/{conversation.pk}/")
+        assert len(large) == performed
+    assert response.text.count("Message 20-") == 20
 
 
 def test_the_poll_reports_new_activity_since_the_page(client, alice, team_a, conversations):
@@ -223,3 +322,17 @@ def test_folder_counts_stop_at_the_cap(client, bob, team_a, conversations, monke
 
     assert '<span class="badge">2+</span>' in response.text
     assert rows(response) == 3
+
+
+def test_queue_counts_stop_at_the_cap(client, bob, team_a, monkeypatch):
+    from parley.conversations import inbox as inbox_queries
+
+    sales = Queue.objects.create(team=team_a, name="Sales")
+    for i in range(3):
+        make_conversation(team_a, f"Sale {i}", queue=sales)
+    monkeypatch.setattr(inbox_queries, "COUNT_CAP", 2)
+    client.force_login(bob)
+
+    response = client.get("/inbox/")
+
+    assert 'Sales <span class="badge">2+</span>' in response.text
