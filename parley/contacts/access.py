@@ -12,7 +12,8 @@ which apply the same rules (CR3):
   administer (never as a team reader), and admins of a type delete its accounts.
 - A locked account is read-only for everyone but team admins (LV2).
 
-Leads stay visible to the whole team.
+Leads stay visible to the whole team; agents and above change them, and a locked lead is
+read-only for everyone but team admins too.
 """
 
 from __future__ import annotations
@@ -187,8 +188,26 @@ def get_lead_for_user(user: AnyUser, lead_id: int, *, write: bool = False) -> Le
     )
     if lead is None:
         raise Http404
-    check_team_access(user, lead.team_id, write=write)
+    check_team_access(user, lead.team_id)
+    if write:
+        check_lead_write(user, lead)
     return lead
+
+
+def check_lead_write(user: AnyUser, lead: Lead) -> None:
+    """PermissionDenied unless `user` may change `lead`: agents and above of its team, and
+    only team admins once it is locked."""
+    role = check_team_access(user, lead.team_id, write=True)
+    if lead.is_locked and not (role == Role.ADMIN or user.is_superuser):
+        raise PermissionDenied
+
+
+def can_write_lead(user: AnyUser, lead: Lead) -> bool:
+    try:
+        check_lead_write(user, lead)
+    except (PermissionDenied, Http404):
+        return False
+    return True
 
 
 RECORD_TYPES = ("contact", "organization", "lead")
@@ -245,19 +264,22 @@ def get_configurable_team_for_user(user: AnyUser, team_id: int) -> Team:
     return team
 
 
-def saved_views_for_user(user: AnyUser, target: str) -> QuerySet[SavedView]:
-    """The user's own views of a list and those their teammates shared."""
+SAVED_VIEW_TARGETS = ("contact", "organization", "lead")
+
+
+def saved_views_for_user(user: AnyUser, target: str | None) -> QuerySet[SavedView]:
+    """The user's own views of a list (of every list when `target` is None) and those
+    their teammates shared."""
     if not user.is_authenticated:
         return SavedView.objects.none()
     teams = memberships_for_user(user).values("team_id")
-    return SavedView.objects.filter(target=target).filter(
-        Q(owner_id=user.pk) | Q(is_shared=True, team_id__in=teams)
-    )
+    views = SavedView.objects.filter(Q(owner_id=user.pk) | Q(is_shared=True, team_id__in=teams))
+    return views if target is None else views.filter(target=target)
 
 
 def get_saved_view_for_user(user: AnyUser, view_id: int, *, write: bool = False) -> SavedView:
     """A view the user sees; only its owner (or a team admin or manager) changes it."""
-    view = saved_views_for_user(user, "contact").filter(pk=view_id).first()
+    view = saved_views_for_user(user, None).filter(pk=view_id).first()
     if view is None:
         raise Http404
     if write and view.owner_id != user.pk and not can_manage_team(user, view.team_id):

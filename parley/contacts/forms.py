@@ -21,6 +21,8 @@ from parley.contacts.models import (
 )
 
 if TYPE_CHECKING:
+    from django.http import QueryDict
+
     from parley.contacts.services import AddressData, ContactFields, OrganizationFields
     from parley.contacts.services.leads import LeadFields
 
@@ -57,6 +59,12 @@ def list_field(
 def split_list(text: str) -> list[str]:
     """Items of a comma- or newline-separated list, stripped, without empties."""
     return [item.strip() for item in text.replace("\n", ",").split(",") if item.strip()]
+
+
+def column_params(params: QueryDict) -> list[str]:
+    """The `cols` of a list's query string: repeated (the column chooser's checkboxes) or
+    comma-separated (older saved views and links)."""
+    return [column for value in params.getlist("cols") for column in split_list(value)]
 
 
 def custom_form_field(definition: CustomField) -> forms.Field:

@@ -1,4 +1,5 @@
-"""Sorting, keyset pagination and column choice of the contact list (LV1).
+"""Sorting, keyset pagination and column choice of the contact, organization and lead
+lists (LV1).
 
 Pages are cut with a cursor — the sort value and primary key of the last row shown — so
 the database seeks with an index instead of counting and skipping rows; page 10 000 costs
@@ -33,7 +34,38 @@ SORTS: dict[str, str] = {
     "updated": "updated_at",
 }
 DATETIME_SORTS = frozenset({"created_at", "updated_at"})
-LEAD_SORTS: dict[str, str] = {"created": "created_at", "updated": "updated_at", "name": "name"}
+LEAD_SORTS: dict[str, str] = {
+    "created": "created_at",
+    "updated": "updated_at",
+    "name": "name",
+    "company": "company",
+    "status": "status",
+}
+ORGANIZATION_SORTS: dict[str, str] = {
+    "name": "name",
+    "city": "city",
+    "created": "created_at",
+    "updated": "updated_at",
+}
+
+# What the sort menus show for each key (translated; the key stays in the URL).
+SORT_LABELS: dict[str, str | _StrPromise] = {
+    "last_name": _("Last name"),
+    "first_name": _("First name"),
+    "city": _("City"),
+    "stage": _("Stage"),
+    "created": _("Created"),
+    "updated": _("Last changed"),
+    "name": _("Name"),
+    "company": _("Company"),
+    "status": _("Status"),
+}
+
+
+def sort_choices(sorts: dict[str, str]) -> dict[str, str | _StrPromise]:
+    """Sort key -> label, for a list's sort menu."""
+    return {key: SORT_LABELS.get(key, key) for key in sorts}
+
 
 COLUMNS: dict[str, str | _StrPromise] = {
     "name": _("Name"),
@@ -52,13 +84,56 @@ COLUMNS: dict[str, str | _StrPromise] = {
 }
 DEFAULT_COLUMNS = ("name", "organization", "email", "phone", "stage", "tags")
 
+ORGANIZATION_COLUMNS: dict[str, str | _StrPromise] = {
+    "name": _("Name"),
+    "tax_id": _("NIP"),
+    "domains": _("Domains"),
+    "city": _("City"),
+    "country": _("Country"),
+    "account_type": _("Account type"),
+    "tags": _("Tags"),
+    "managers": _("Managers"),
+    "contacts": _("Contacts"),
+    "created": _("Created"),
+}
+DEFAULT_ORGANIZATION_COLUMNS = ("name", "tax_id", "domains", "city", "tags")
 
-def chosen_columns(raw: list[str], custom_keys: list[str]) -> list[str]:
+LEAD_COLUMNS: dict[str, str | _StrPromise] = {
+    "code": _("Code"),
+    "name": _("Enquiry"),
+    "contact_name": _("Contact person"),
+    "email": _("E-mail"),
+    "phone": _("Phone"),
+    "company": _("Company"),
+    "status": _("Status"),
+    "source": _("Acquisition source"),
+    "salesperson": _("Salesperson"),
+    "next_step": _("Next step"),
+    "created": _("Created"),
+}
+DEFAULT_LEAD_COLUMNS = (
+    "code",
+    "name",
+    "contact_name",
+    "company",
+    "status",
+    "salesperson",
+    "created",
+)
+
+
+def chosen_columns(
+    raw: list[str],
+    custom_keys: list[str],
+    *,
+    columns: dict[str, str | _StrPromise] = COLUMNS,
+    default: tuple[str, ...] = DEFAULT_COLUMNS,
+) -> list[str]:
     """The columns asked for, in their order, unknown ones dropped (default when none).
     Custom fields are `cf:<key>`."""
-    allowed = set(COLUMNS) | {f"cf:{key}" for key in custom_keys}
-    columns = [c for c in dict.fromkeys(raw) if c in allowed]
-    return columns or list(DEFAULT_COLUMNS)
+    allowed = set(columns) | {f"cf:{key}" for key in custom_keys}
+    chosen = [c for c in dict.fromkeys(raw) if c in allowed]
+    return chosen or list(default)
 
 
 @dataclass(frozen=True, slots=True)

@@ -230,6 +230,25 @@ class LeadFilters:
     salesperson: int | None = None
     mine: bool = False
     only_open: bool = False
+    source: str = ""
+    company: str = ""
+    locked: bool | None = None
+
+
+def lead_filters_from(params: Mapping[str, str]) -> LeadFilters:
+    """Filters of the lead list from a query string (web list, export, saved views)."""
+    salesperson = params.get("salesperson", "")
+    locked = params.get("locked", "")
+    return LeadFilters(
+        q=params.get("q", ""),
+        status=params.get("status", "").strip(),
+        salesperson=int(salesperson) if salesperson.isdigit() else None,
+        mine=params.get("mine") == "1",
+        only_open=params.get("open") == "1",
+        source=params.get("source", "").strip(),
+        company=params.get("company", "").strip(),
+        locked=True if locked == "1" else False if locked == "0" else None,
+    )
 
 
 def filter_leads(leads: LeadQuerySet, filters: LeadFilters, user: User) -> LeadQuerySet:
@@ -255,4 +274,10 @@ def filter_leads(leads: LeadQuerySet, filters: LeadFilters, user: User) -> LeadQ
         leads = leads.filter(salesperson_id=filters.salesperson)
     if filters.only_open:
         leads = leads.open()
+    if filters.source:
+        leads = leads.filter(source=filters.source)
+    if filters.company:
+        leads = leads.filter(company__icontains=filters.company)
+    if filters.locked is not None:
+        leads = leads.filter(is_locked=filters.locked)
     return leads.select_related("salesperson", "converted_to")

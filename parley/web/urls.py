@@ -160,6 +160,12 @@ urlpatterns = [
     ),
     path("organizations/", organizations.organization_list, name="organizations"),
     path("organizations/new/", organizations.organization_create, name="organization_create"),
+    path("organizations/bulk/", organizations.organization_bulk, name="organization_bulk"),
+    path(
+        "organizations/<int:organization_id>/lock/",
+        organizations.organization_lock,
+        name="organization_lock",
+    ),
     path(
         "organizations/export.<str:file_format>",
         organizations.organization_export,
@@ -183,6 +189,8 @@ urlpatterns = [
     # Leads and the timeline of contacts, organizations and leads (CRM-2).
     path("leads/", leads.lead_list, name="leads"),
     path("leads/new/", leads.lead_create, name="lead_create"),
+    path("leads/bulk/", leads.lead_bulk, name="lead_bulk"),
+    path("leads/<int:lead_id>/lock/", leads.lead_lock, name="lead_lock"),
     path("leads/export.<str:file_format>", leads.lead_export, name="lead_export"),
     path("leads/<int:lead_id>/", leads.lead_detail, name="lead"),
     path("leads/<int:lead_id>/edit/", leads.lead_edit, name="lead_edit"),

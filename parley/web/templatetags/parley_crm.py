@@ -43,3 +43,12 @@ def custom_cell(record: Contact, column: str) -> str:
     if not column.startswith("cf:"):
         return ""
     return display_value(parse_custom(record.custom).get(column[3:]))
+
+
+@register.simple_tag
+def ordered_columns(columns: list[str], names: dict[str, str]) -> list[tuple[str, str, bool]]:
+    """(key, label, shown) of every column: the shown ones in their order, then the rest."""
+    rest = [key for key in names if key not in columns]
+    return [(key, str(names[key]), True) for key in columns if key in names] + [
+        (key, str(names[key]), False) for key in rest
+    ]

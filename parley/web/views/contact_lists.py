@@ -20,6 +20,7 @@ from parley.accounts.access import team_ids_for_user
 from parley.accounts.models import User
 from parley.contacts import export
 from parley.contacts.access import (
+    SAVED_VIEW_TARGETS,
     can_delete_account,
     check_account_write,
     get_saved_view_for_user,
@@ -28,8 +29,8 @@ from parley.contacts.access import (
 from parley.contacts.choices import labels_for_teams, options_for
 from parley.contacts.custom_fields import definitions_for, filter_custom
 from parley.contacts.exceptions import ContactsError
-from parley.contacts.forms import split_list
-from parley.contacts.listing import COLUMNS, SORTS, chosen_columns, keyset_page
+from parley.contacts.forms import column_params, split_list
+from parley.contacts.listing import COLUMNS, SORTS, chosen_columns, keyset_page, sort_choices
 from parley.contacts.models import ChoiceKind, Contact, CustomField, FieldTarget, Organization, Tag
 from parley.contacts.queries import (
     ContactFilters,
@@ -63,7 +64,7 @@ def list_state(request: AuthenticatedHttpRequest) -> ListState:
     contacts = filter_contacts(Contact.objects.visible_to(request.user), filters, request.user)
     definitions = definitions_for(team_ids, FieldTarget.CONTACT)
     contacts = filter_custom(contacts, definitions, params)
-    columns = chosen_columns(split_list(params.get("cols", "")), [d.key for d in definitions])
+    columns = chosen_columns(column_params(params), [d.key for d in definitions])
     return ListState(filters, contacts, definitions, columns, team_ids)
 
 
@@ -85,7 +86,8 @@ def contact_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "columns": state.columns,
         "column_names": dict(COLUMNS) | {f"cf:{d.key}": d.label for d in state.definitions},
         "custom_fields": state.definitions,
-        "sorts": SORTS,
+        "sorts": sort_choices(SORTS),
+        "default_sort": "last_name",
         "tags": Tag.objects.filter(team_id__in=state.team_ids),
         "organizations": Organization.objects.visible_to(request.user).only("pk", "name"),
         "members": User.objects.filter(memberships__team_id__in=state.team_ids).distinct(),
@@ -133,7 +135,8 @@ def _selected(request: AuthenticatedHttpRequest) -> list[Contact]:
     )
 
 
-def _bulk_change(request: AuthenticatedHttpRequest, team_ids: set[int]) -> bulk.BulkChange:
+def bulk_change_from(request: AuthenticatedHttpRequest, team_ids: set[int]) -> bulk.BulkChange:
+    """The mass edit asked for in the bulk panel of a list (contacts, organizations, leads)."""
     post = request.POST
     members = User.objects.filter(memberships__team_id__in=team_ids).distinct()
 
@@ -145,8 +148,9 @@ def _bulk_change(request: AuthenticatedHttpRequest, team_ids: set[int]) -> bulk.
     if key := post.get("custom_key", ""):
         custom[key] = post.get("custom_value", "")
     return bulk.BulkChange(
-        stage=post.get("stage", ""),
+        stage=post.get("stage", "") or post.get("status", ""),
         source=post.get("source", ""),
+        account_type=post.get("account_type", ""),
         add_tags=tuple(split_list(post.get("add_tags", ""))),
         remove_tags=tuple(split_list(post.get("remove_tags", ""))),
         add_managers=users("add_managers"),
@@ -173,7 +177,7 @@ def contact_bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
 
     try:
         if action == "edit":
-            change = _bulk_change(request, team_ids_for_user(user))
+            change = bulk_change_from(request, team_ids_for_user(user))
             results = bulk.bulk_update_contacts(
                 contacts=contacts, change=change, check=check, actor=user
             )
@@ -188,13 +192,33 @@ def contact_bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
     except ContactsError as error:
         messages.error(request, str(error))
         return redirect(f"/contacts/?{request.POST.get('query', '')}")
-    context = {"results": results, "action": action, "query": request.POST.get("query", "")}
+    return bulk_results(request, results, action=action, target="contact")
+
+
+def bulk_results(
+    request: AuthenticatedHttpRequest, results: list[bulk.BulkResult], *, action: str, target: str
+) -> HttpResponse:
+    """The page listing what a bulk action did to each record."""
+    context = {
+        "results": results,
+        "action": action,
+        "query": request.POST.get("query", ""),
+        "list_url": LIST_URLS[target],
+        "record_url": LIST_URLS[target],
+    }
     return render(request, "web/contact_bulk_results.html", context)
+
+
+LIST_URLS = {"contact": "/contacts/", "organization": "/organizations/", "lead": "/leads/"}
 
 
 @require_POST
 @login_required
 def saved_view_save(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Save the current query of the contact, organization or lead list under a name."""
+    target = request.POST.get("target", "contact")
+    if target not in SAVED_VIEW_TARGETS:
+        raise Http404
     teams = sorted(team_ids_for_user(request.user))
     if not teams:
         raise PermissionDenied
@@ -202,16 +226,16 @@ def saved_view_save(request: AuthenticatedHttpRequest) -> HttpResponse:
         view = saved_views.save_view(
             owner=request.user,
             team_id=teams[0],
-            target="contact",
+            target=target,
             name=request.POST.get("name", ""),
             query=request.POST.get("query", ""),
             is_shared=request.POST.get("is_shared") == "1",
         )
     except ContactsError as error:
         messages.error(request, str(error))
-        return redirect(f"/contacts/?{request.POST.get('query', '')}")
+        return redirect(f"{LIST_URLS[target]}?{request.POST.get('query', '')}")
     messages.success(request, _("The view was saved."))
-    return redirect(f"/contacts/?{view.query}")
+    return redirect(f"{LIST_URLS[target]}?{view.query}")
 
 
 @require_POST
@@ -220,4 +244,4 @@ def saved_view_delete(request: AuthenticatedHttpRequest, view_id: int) -> HttpRe
     view = get_saved_view_for_user(request.user, view_id, write=True)
     saved_views.delete_view(view=view)
     messages.success(request, _("The view was deleted."))
-    return redirect("web:contacts")
+    return redirect(LIST_URLS.get(view.target, "/contacts/"))

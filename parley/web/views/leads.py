@@ -1,5 +1,6 @@
-"""Leads: the list with search and filters, the lead page, create and edit forms, convert
-to a contact, delete."""
+"""Leads: the list (filters, sort, columns, saved views, keyset pages, bulk mass edit,
+lock and delete, export), the lead page, create and edit forms, convert to a contact,
+lock, delete."""
 
 from __future__ import annotations
 
@@ -17,16 +18,28 @@ from django.views.decorators.http import require_POST
 from parley.accounts.access import can_manage_team, team_ids_for_user
 from parley.accounts.models import Team, User
 from parley.contacts import export
-from parley.contacts.access import get_lead_for_user
+from parley.contacts.access import (
+    can_write_lead,
+    check_lead_write,
+    get_lead_for_user,
+    saved_views_for_user,
+)
 from parley.contacts.choices import labels_for_teams, options_for
 from parley.contacts.exceptions import ContactsError, InvalidEmailError, InvalidPhoneError
-from parley.contacts.forms import LeadForm
-from parley.contacts.listing import LEAD_SORTS, keyset_page
-from parley.contacts.models import ChoiceKind, Lead
-from parley.contacts.queries import LeadFilters, filter_leads
+from parley.contacts.forms import LeadForm, column_params
+from parley.contacts.listing import (
+    DEFAULT_LEAD_COLUMNS,
+    LEAD_COLUMNS,
+    LEAD_SORTS,
+    chosen_columns,
+    keyset_page,
+    sort_choices,
+)
+from parley.contacts.models import ChoiceKind, Lead, LeadQuerySet
+from parley.contacts.queries import filter_leads, lead_filters_from
+from parley.contacts.services import bulk
 from parley.contacts.services import leads as services
-from parley.web.views.contact_lists import MAX_EXPORT_ROWS
-from parley.web.views.contacts import int_param
+from parley.web.views.contact_lists import MAX_EXPORT_ROWS, bulk_change_from, bulk_results
 from parley.web.views.timeline import timeline_context
 
 if TYPE_CHECKING:
@@ -44,18 +57,20 @@ FORM_FIELDS = (
 )
 
 
+def _lead_records(request: AuthenticatedHttpRequest) -> tuple[LeadQuerySet, set[int]]:
+    """The filtered leads of a request (list, export)."""
+    team_ids = team_ids_for_user(request.user)
+    filters = lead_filters_from(request.GET)
+    return filter_leads(Lead.objects.visible_to(request.user), filters, request.user), team_ids
+
+
+def _options(team_ids: set[int], kind: ChoiceKind) -> dict[str, str]:
+    return {o.key: o.label for t in sorted(team_ids) for o in options_for(t, kind)}
+
+
 @login_required
 def lead_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    team_ids = team_ids_for_user(request.user)
-    filters = LeadFilters(
-        q=request.GET.get("q", ""),
-        status=request.GET.get("status", ""),
-        salesperson=int_param(request, "salesperson"),
-        mine=request.GET.get("mine") == "1",
-        only_open=request.GET.get("open") == "1",
-    )
-    leads = filter_leads(Lead.objects.for_teams(team_ids), filters, request.user)
-    statuses = {o.key: o.label for t in team_ids for o in options_for(t, ChoiceKind.LEAD_STATUS)}
+    leads, team_ids = _lead_records(request)
     context = {
         "page": keyset_page(
             leads,
@@ -65,10 +80,19 @@ def lead_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             default="created_at",
         ),
         "query": request.GET.urlencode(),
-        "filters": filters,
-        "statuses": statuses,
+        "filters": lead_filters_from(request.GET),
+        "statuses": _options(team_ids, ChoiceKind.LEAD_STATUS),
+        "sources": _options(team_ids, ChoiceKind.SOURCE),
+        "members": User.objects.filter(memberships__team_id__in=team_ids).distinct(),
         "labels": labels_for_teams(team_ids),
         "can_write": bool(team_ids_for_user(request.user, write=True)),
+        "columns": chosen_columns(
+            column_params(request.GET), [], columns=LEAD_COLUMNS, default=DEFAULT_LEAD_COLUMNS
+        ),
+        "column_names": LEAD_COLUMNS,
+        "sorts": sort_choices(LEAD_SORTS),
+        "default_sort": "-created",
+        "saved_views": saved_views_for_user(request.user, "lead"),
     }
     template = "web/lead_list.html#results" if request.htmx else "web/lead_list.html"
     return render(request, template, context)
@@ -80,10 +104,63 @@ def lead_detail(request: AuthenticatedHttpRequest, lead_id: int) -> HttpResponse
     context = {
         "lead": lead,
         "labels": labels_for_teams([lead.team_id]),
-        "can_write": lead.team_id in team_ids_for_user(request.user, write=True),
+        "can_write": can_write_lead(request.user, lead),
         "can_delete": can_manage_team(request.user, lead.team_id),
     } | timeline_context(request, "lead", lead)
     return render(request, "web/lead_detail.html", context)
+
+
+@require_POST
+@login_required
+def lead_bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Mass edit (status, source, salesperson), lock, unlock or delete the ticked leads."""
+    user = request.user
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    leads = list(Lead.objects.visible_to(user).filter(pk__in=ids).order_by("-created_at", "-pk"))
+    action = request.POST.get("action", "")
+
+    def check(lead: Lead) -> None:
+        check_lead_write(user, lead)
+
+    def check_delete(lead: Lead) -> None:
+        check_lead_write(user, lead)
+        if not can_manage_team(user, lead.team_id):
+            raise PermissionDenied
+
+    try:
+        if action == "edit":
+            change = bulk_change_from(request, team_ids_for_user(user))
+            results = bulk.bulk_update_leads(leads=leads, change=change, check=check, actor=user)
+        elif action in {"lock", "unlock"}:
+            results = bulk.bulk_lock(
+                records=leads, locked=action == "lock", check=check, actor=user
+            )
+        elif action == "delete":
+            results = bulk.bulk_delete(records=leads, check=check_delete)
+        else:
+            raise Http404
+    except ContactsError as error:
+        messages.error(request, str(error))
+        return redirect(f"/leads/?{request.POST.get('query', '')}")
+    return bulk_results(request, results, action=action, target="lead")
+
+
+@require_POST
+@login_required
+def lead_lock(request: AuthenticatedHttpRequest, lead_id: int) -> HttpResponse:
+    """Lock (any agent) or unlock (team admins) one lead."""
+    lead = get_lead_for_user(request.user, lead_id)
+    locked = request.POST.get("locked") == "1"
+    results = bulk.bulk_lock(
+        records=[lead],
+        locked=locked,
+        check=lambda record: check_lead_write(request.user, record),
+        actor=request.user,
+    )
+    if not results[0].ok:
+        raise PermissionDenied
+    messages.success(request, _("Locked.") if locked else _("Unlocked."))
+    return redirect("web:lead", lead_id=lead.pk)
 
 
 def _save(request: AuthenticatedHttpRequest, form: LeadForm, lead: Lead | None) -> Lead | None:
@@ -164,15 +241,7 @@ def lead_export(request: AuthenticatedHttpRequest, file_format: str) -> HttpResp
     """The filtered lead list, as CSV or XLSX."""
     if file_format not in {"csv", "xlsx"}:
         raise Http404
-    team_ids = team_ids_for_user(request.user)
-    filters = LeadFilters(
-        q=request.GET.get("q", ""),
-        status=request.GET.get("status", ""),
-        salesperson=int_param(request, "salesperson"),
-        mine=request.GET.get("mine") == "1",
-        only_open=request.GET.get("open") == "1",
-    )
-    leads = filter_leads(Lead.objects.for_teams(team_ids), filters, request.user)
+    leads, team_ids = _lead_records(request)
     head, body = export.lead_table(leads[:MAX_EXPORT_ROWS], labels_for_teams(team_ids))
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     if file_format == "csv":

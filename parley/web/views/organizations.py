@@ -1,5 +1,6 @@
-"""Organizations: the list with search and filters, the organization page with its contacts,
-and the create and edit forms."""
+"""Organizations: the list (filters, sort, columns, saved views, keyset pages, bulk mass
+edit, lock and delete, export), the organization page with its contacts, and the create
+and edit forms."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import TYPE_CHECKING
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,43 +22,81 @@ from parley.contacts import export, services
 from parley.contacts.access import (
     can_delete_account,
     can_write_account,
+    check_account_write,
     get_organization_for_user,
+    saved_views_for_user,
     with_creator,
 )
 from parley.contacts.choices import labels_for_teams, options_for
 from parley.contacts.custom_fields import custom_display, definitions_for, filter_custom
 from parley.contacts.exceptions import ContactsError, InvalidTaxIdError
-from parley.contacts.forms import ORGANIZATION_FIELDS, OrganizationForm
-from parley.contacts.models import ChoiceKind, Contact, FieldTarget, Organization, Tag
+from parley.contacts.forms import ORGANIZATION_FIELDS, OrganizationForm, column_params
+from parley.contacts.listing import (
+    DEFAULT_ORGANIZATION_COLUMNS,
+    ORGANIZATION_COLUMNS,
+    ORGANIZATION_SORTS,
+    chosen_columns,
+    keyset_page,
+    sort_choices,
+)
+from parley.contacts.models import (
+    ChoiceKind,
+    Contact,
+    CustomField,
+    FieldTarget,
+    Organization,
+    OrganizationQuerySet,
+    Tag,
+)
 from parley.contacts.queries import (
     contact_list_queryset,
     filter_organizations,
     organization_filters_from,
     organization_list_queryset,
 )
-from parley.web.views.contact_lists import MAX_EXPORT_ROWS
-from parley.web.views.contacts import PAGE_SIZE
+from parley.contacts.services import bulk
+from parley.web.views.contact_lists import MAX_EXPORT_ROWS, bulk_change_from, bulk_results
 from parley.web.views.timeline import timeline_context
 
 if TYPE_CHECKING:
     from parley.web.views._auth import AuthenticatedHttpRequest
 
 
-@login_required
-def organization_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    filters = organization_filters_from(request.GET)
+def _organization_state(
+    request: AuthenticatedHttpRequest,
+) -> tuple[OrganizationQuerySet, list[CustomField], set[int]]:
+    """The filtered, access-checked organizations of a request (list, export, bulk)."""
     team_ids = team_ids_for_user(request.user)
+    filters = organization_filters_from(request.GET)
     organizations = filter_organizations(
         Organization.objects.visible_to(request.user), filters, request.user
     )
-    custom_fields = definitions_for(team_ids, FieldTarget.ORGANIZATION)
-    organizations = filter_custom(organizations, custom_fields, request.GET)
-    page = Paginator(organization_list_queryset(organizations), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    definitions = definitions_for(team_ids, FieldTarget.ORGANIZATION)
+    return filter_custom(organizations, definitions, request.GET), definitions, team_ids
+
+
+@login_required
+def organization_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    organizations, custom_fields, team_ids = _organization_state(request)
+    page = keyset_page(
+        organization_list_queryset(organizations)
+        .prefetch_related("managers")
+        .annotate(contact_count=Count("contacts", distinct=True)),
+        sort=request.GET.get("sort", ""),
+        cursor=request.GET.get("after", ""),
+        sorts=ORGANIZATION_SORTS,
+        default="name",
     )
+    columns = chosen_columns(
+        column_params(request.GET),
+        [d.key for d in custom_fields],
+        columns=ORGANIZATION_COLUMNS,
+        default=DEFAULT_ORGANIZATION_COLUMNS,
+    )
+    members = User.objects.filter(memberships__team_id__in=team_ids).distinct()
     context = {
         "page": page,
-        "filters": filters,
+        "filters": organization_filters_from(request.GET),
         "tags": Tag.objects.filter(team_id__in=team_ids),
         "can_write": bool(team_ids_for_user(request.user, write=True)),
         "custom_fields": custom_fields,
@@ -66,13 +105,78 @@ def organization_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             for t in sorted(team_ids)
             for o in options_for(t, ChoiceKind.ACCOUNT_TYPE)
         },
-        "members": User.objects.filter(memberships__team_id__in=team_ids).distinct(),
+        "members": members,
+        "labels": labels_for_teams(team_ids),
+        "columns": columns,
+        "column_names": dict(ORGANIZATION_COLUMNS)
+        | {f"cf:{d.key}": d.label for d in custom_fields},
+        "sorts": sort_choices(ORGANIZATION_SORTS),
+        "default_sort": "name",
+        "saved_views": saved_views_for_user(request.user, "organization"),
         "query": request.GET.urlencode(),
     }
     template = (
         "web/organization_list.html#results" if request.htmx else "web/organization_list.html"
     )
     return render(request, template, context)
+
+
+@require_POST
+@login_required
+def organization_bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Mass edit, lock, unlock or delete the ticked organizations; a result per record."""
+    user = request.user
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    organizations = list(
+        Organization.objects.visible_to(user).filter(pk__in=ids).order_by("name", "pk")
+    )
+    action = request.POST.get("action", "")
+
+    def check(organization: Organization) -> None:
+        check_account_write(user, organization)
+
+    def check_delete(organization: Organization) -> None:
+        check_account_write(user, organization)
+        if not can_delete_account(user, organization):
+            raise PermissionDenied
+
+    try:
+        if action == "edit":
+            results = bulk.bulk_update_organizations(
+                organizations=organizations,
+                change=bulk_change_from(request, team_ids_for_user(user)),
+                check=check,
+                actor=user,
+            )
+        elif action in {"lock", "unlock"}:
+            results = bulk.bulk_lock(
+                records=organizations, locked=action == "lock", check=check, actor=user
+            )
+        elif action == "delete":
+            results = bulk.bulk_delete(records=organizations, check=check_delete)
+        else:
+            raise Http404
+    except ContactsError as error:
+        messages.error(request, str(error))
+        return redirect(f"/organizations/?{request.POST.get('query', '')}")
+    return bulk_results(request, results, action=action, target="organization")
+
+
+@require_POST
+@login_required
+def organization_lock(request: AuthenticatedHttpRequest, organization_id: int) -> HttpResponse:
+    """Lock (anyone who may change it) or unlock (team admins) one organization."""
+    organization = get_organization_for_user(request.user, organization_id, write=True)
+    locked = request.POST.get("locked") == "1"
+    results = bulk.bulk_lock(
+        records=[organization],
+        locked=locked,
+        check=lambda o: check_account_write(request.user, o),
+        actor=request.user,
+    )
+    if results[0].ok:
+        messages.success(request, _("Locked.") if locked else _("Unlocked."))
+    return redirect("web:organization", organization_id=organization.pk)
 
 
 @login_required
@@ -174,13 +278,8 @@ def organization_export(request: AuthenticatedHttpRequest, file_format: str) -> 
     """The filtered organization list, as CSV or XLSX."""
     if file_format not in {"csv", "xlsx"}:
         raise Http404
-    team_ids = team_ids_for_user(request.user)
-    filters = organization_filters_from(request.GET)
-    organizations = filter_organizations(
-        Organization.objects.visible_to(request.user), filters, request.user
-    )
-    definitions = definitions_for(team_ids, FieldTarget.ORGANIZATION)
-    organizations = filter_custom(organizations, definitions, request.GET).order_by("name", "pk")
+    organizations, definitions, team_ids = _organization_state(request)
+    organizations = organizations.order_by("name", "pk")
     head, body = export.organization_table(
         organizations[:MAX_EXPORT_ROWS], labels_for_teams(team_ids), definitions
     )
