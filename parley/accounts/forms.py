@@ -124,6 +124,11 @@ class ProfileForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Added below the replies you write."),
     )
+    notification_sound = forms.BooleanField(
+        label=_("Play a sound for new notifications"),
+        required=False,
+        help_text=_("A short tone when a notification arrives while Parley is open."),
+    )
 
 
 class ApiTokenForm(forms.Form):

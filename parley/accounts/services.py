@@ -122,13 +122,16 @@ def user_for_api_token(plain: str) -> User | None:
     return token.user
 
 
-def update_profile(*, user: User, name: str, language: str, signature: str) -> User:
+def update_profile(
+    *, user: User, name: str, language: str, signature: str, notification_sound: bool
+) -> User:
     """Change what a user may edit about themselves."""
     user.name = name.strip()
     user.language = language
     user.signature = signature
+    user.notification_sound = notification_sound
     with transaction.atomic():
-        user.save(update_fields=["name", "language", "signature"])
+        user.save(update_fields=["name", "language", "signature", "notification_sound"])
     return user
 
 

@@ -45,7 +45,28 @@ def test_every_page_polls_the_badge(client, bob):
     client.force_login(bob)
     page = client.get("/settings/profile/").text
     assert 'hx-get="/notifications/badge/"' in page
-    assert 'hx-trigger="load, every 30s"' in page
+    assert 'hx-trigger="load, every 30s, refresh-notifications from:body"' in page
+    assert f'data-user="{bob.pk}" data-sound="on"' in page
+    assert '<script src="/static/parley/notify.js" defer></script>' in page
+
+
+def test_the_badge_names_the_newest_unread_notification(client, alice, bob, assigned):
+    add_note(actor=alice, conversation=assigned, body="@bob look")
+    first, second = Notification.objects.filter(user=bob).order_by("pk")
+    client.force_login(bob)
+
+    badge = client.get("/notifications/badge/").text
+    assert f'data-unread="2" data-latest="{second.pk}"' in badge
+
+    client.post("/notifications/read/", {"ids": [second.pk]})
+    badge = client.get("/notifications/badge/").text
+    assert f'data-unread="1" data-latest="{first.pk}"' in badge
+
+
+def test_the_badge_of_a_user_without_notifications_names_none(client, bob):
+    client.force_login(bob)
+
+    assert 'data-unread="0" data-latest="0"' in client.get("/notifications/badge/").text
 
 
 def test_mark_selected_and_all_read(client, alice, bob, assigned):

@@ -46,3 +46,29 @@ def test_an_admin_sees_the_administration_links(client, alice):
     page = client.get(PROFILE).text
     assert reverse("web:settings_users") in page
     assert reverse("web:settings_teams") in page
+
+
+def test_the_notification_sound_is_on_until_turned_off(client, bob):
+    client.force_login(bob)
+    assert bob.notification_sound
+    page = client.get(PROFILE).text
+    assert 'name="notification_sound"' in page
+    assert "checked" in page.split('name="notification_sound"')[1].split(">")[0]
+
+    form = {"name": "Bob Agent", "language": "", "signature": ""}
+    client.post(PROFILE, form)
+    bob.refresh_from_db()
+    assert not bob.notification_sound
+    assert 'data-sound="off"' in client.get(PROFILE).text
+
+    client.post(PROFILE, {**form, "notification_sound": "on"})
+    bob.refresh_from_db()
+    assert bob.notification_sound
+    assert 'data-sound="on"' in client.get(PROFILE).text
+
+
+def test_a_user_changes_only_their_own_sound(client, alice, bob):
+    client.force_login(bob)
+    client.post(PROFILE, {"name": "Bob Agent", "language": "", "signature": ""})
+    alice.refresh_from_db()
+    assert alice.notification_sound

@@ -1,11 +1,11 @@
 """The notification centre (issue 4, section 5): the user's in-app notifications — assigned
 to you, snooze ended, new reply, mention — with mark read / all read, and the unread badge
-of the header, which htmx polls."""
+of the header, which htmx polls (with the newest unread id, so that the page can chime)."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -49,11 +49,19 @@ def _unread(request: AuthenticatedHttpRequest) -> int:
     return unread.count()
 
 
+def _badge(request: AuthenticatedHttpRequest) -> dict[str, int]:
+    """The unread count and the newest unread id, in one query. The page's script chimes
+    when the newest id grows (static/parley/notify.js)."""
+    unread = Notification.objects.filter(_visible(request), read_at__isnull=True)
+    figures = unread.aggregate(unread=Count("pk"), latest=Max("pk"))
+    return {"unread": figures["unread"], "latest": figures["latest"] or 0}
+
+
 @login_required
 @require_GET
 def notification_badge(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The header's unread count (polled by htmx)."""
-    return render(request, "web/notifications.html#badge", {"unread": _unread(request)})
+    return render(request, "web/notifications.html#badge", _badge(request))
 
 
 @login_required
@@ -73,5 +81,5 @@ def notifications_read(request: AuthenticatedHttpRequest) -> HttpResponse:
         ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
     mark_notifications_read(user=request.user, ids=ids)
     if request.htmx:
-        return render(request, "web/notifications.html#badge", {"unread": _unread(request)})
+        return render(request, "web/notifications.html#badge", _badge(request))
     return redirect("web:notifications")

@@ -1,4 +1,4 @@
-"""Settings → Profile: name, language and signature of the signed-in user."""
+"""Settings → Profile: name, language, signature and notification sound of the signed-in user."""
 
 from __future__ import annotations
 
@@ -22,7 +22,12 @@ def settings_home(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    initial = {"name": user.name, "language": user.language, "signature": user.signature}
+    initial = {
+        "name": user.name,
+        "language": user.language,
+        "signature": user.signature,
+        "notification_sound": user.notification_sound,
+    }
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.update_profile(user=user, **form.cleaned_data)
