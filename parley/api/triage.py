@@ -39,14 +39,14 @@ class TriageOut(Schema):
     rule: Rule
     reason: str
     message_id: int
-    conversation_id: int
-    subject: str
-    from_name: str
-    from_address: str
-    date: datetime | None
-    snippet: str
-    has_attachments: bool
-    source: MessageSource
+    conversation_id: int = Field(validation_alias="message.conversation_id")
+    subject: str = Field(validation_alias="message.subject")
+    from_name: str = Field(validation_alias="message.from_name")
+    from_address: str = Field(validation_alias="message.from_address")
+    date: datetime | None = Field(validation_alias="message.date")
+    snippet: str = Field(validation_alias="message.snippet")
+    has_attachments: bool = Field(validation_alias="message.has_attachments")
+    source: MessageSource = Field(validation_alias="message.source")
     via_assistant: bool
     contact_id: int | None
     organization_id: int | None
@@ -57,38 +57,6 @@ class TriageOut(Schema):
     triaged_by_id: int | None
     triaged_at: datetime | None
     created_at: datetime
-
-    @staticmethod
-    def resolve_conversation_id(obj: EmailTriage) -> int:
-        return obj.message.conversation_id
-
-    @staticmethod
-    def resolve_subject(obj: EmailTriage) -> str:
-        return obj.message.subject
-
-    @staticmethod
-    def resolve_from_name(obj: EmailTriage) -> str:
-        return obj.message.from_name
-
-    @staticmethod
-    def resolve_from_address(obj: EmailTriage) -> str:
-        return obj.message.from_address
-
-    @staticmethod
-    def resolve_date(obj: EmailTriage) -> datetime | None:
-        return obj.message.date
-
-    @staticmethod
-    def resolve_snippet(obj: EmailTriage) -> str:
-        return obj.message.snippet
-
-    @staticmethod
-    def resolve_has_attachments(obj: EmailTriage) -> bool:
-        return obj.message.has_attachments
-
-    @staticmethod
-    def resolve_source(obj: EmailTriage) -> str:
-        return obj.message.source
 
     @staticmethod
     def resolve_candidate_ids(obj: EmailTriage) -> list[int]:

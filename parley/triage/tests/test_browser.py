@@ -110,3 +110,58 @@ def test_an_agent_creates_a_lead_from_a_ready_call(live_server, page, bob, team_
     assert lead.phone_e164 == "+48601555123"
     call.refresh_from_db()
     assert call.lead == lead
+
+
+def test_an_agent_attaches_two_calls_in_bulk_by_autocomplete(live_server, page, bob, team_a):
+    from playwright.sync_api import expect
+
+    from parley.calls.tests.factories import CallFactory
+    from parley.contacts.services import create_contact
+
+    jan = create_contact(team=team_a, fields={"first_name": "Jan", "last_name": "Kowalski"})
+    calls = [
+        CallFactory.create(team=team_a, from_raw=raw, from_e164=e164)
+        for raw, e164 in [("22 628 12 34", "+48226281234"), ("22 628 55 55", "+48226285555")]
+    ]
+
+    page.goto(f"{live_server.url}/calls/")
+    page.get_by_label("E-mail").fill("bob@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_test_id("nav-call-count")).to_have_text("2")
+    expect(page.get_by_test_id("call-row")).to_have_count(2)
+
+    # Tick both rows with the keyboard, then choose the contact in the autocomplete.
+    for key in ("j", "x", "j", "x"):
+        page.keyboard.press(key)
+    page.get_by_test_id("bulk-action").select_option("attach")
+    page.get_by_test_id("bulk-record").fill("Kowal")
+    page.get_by_test_id("lookup-option").filter(has_text="Jan Kowalski").click()
+    expect(page.get_by_test_id("bulk-record")).to_have_value("Jan Kowalski")
+    page.get_by_test_id("bulk-apply").click()
+
+    expect(page.get_by_test_id("bulk-result")).to_have_count(2)
+    expect(page.get_by_text("2 calls done.")).to_be_visible()
+    for call in calls:
+        call.refresh_from_db()
+        assert call.contact == jan
+
+
+def test_an_agent_picks_the_contact_of_a_meeting(live_server, page, bob, team_a):
+    from playwright.sync_api import expect
+
+    from parley.calls.models import Meeting
+    from parley.contacts.services import create_contact
+
+    jan = create_contact(team=team_a, fields={"first_name": "Jan", "last_name": "Kowalski"})
+
+    page.goto(f"{live_server.url}/meetings/new/")
+    page.get_by_label("E-mail").fill("bob@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Name").fill("Renewal call")
+    page.get_by_test_id("meeting-contact").fill("Kowal")
+    page.get_by_test_id("lookup-option").filter(has_text="Jan Kowalski").click()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("The meeting has been planned.")).to_be_visible()
+    assert Meeting.objects.get().contact == jan
