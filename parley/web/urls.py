@@ -264,6 +264,7 @@ urlpatterns = [
     # Calls and meetings (CALLS, issue 7).
     path("calls/", calls.call_list, name="calls"),
     path("calls/bulk/", calls.call_bulk, name="call_bulk"),
+    path("calls/count/", calls.call_count, name="call_count"),
     path("calls/new/", calls.call_log, name="call_log"),
     path("calls/dial/", calls.call_dial, name="call_dial"),
     path("calls/live", calls.call_live, name="call_live"),

@@ -7,11 +7,11 @@ import pytest
 
 from parley.accounts.models import Role
 from parley.accounts.services import set_membership
-from parley.calls.models import Direction, Origin, Triage
+from parley.calls.models import Direction, Origin, Phase, Triage
 from parley.calls.services.calls import CallReport, ignore_call, record_call
 from parley.calls.tests.factories import CallFactory
 from parley.contacts.models import Lead
-from parley.contacts.services import create_contact
+from parley.contacts.services import NewPhone, create_contact
 from parley.contacts.services.leads import create_lead
 
 pytestmark = pytest.mark.django_db
@@ -186,3 +186,57 @@ def test_a_lead_of_another_team_is_404(client, bob, team_b, charlie, shared_numb
     other = create_lead(team=team_b, name="Obcy", actor=charlie)
     response = _login(client, bob).post(f"/calls/{shared_number_call.pk}/link/", {"lead": other.pk})
     assert response.status_code == 404
+
+
+# The counter of the navigation
+
+
+def test_the_navigation_loads_the_calls_counter(client, bob, calls):
+    response = _login(client, bob).get("/calls/")
+    assert 'hx-get="/calls/count/"' in response.text
+
+
+def test_the_counter_counts_ready_calls_of_my_teams(client, bob, charlie, calls):
+    ignore_call(call=calls[0], actor=bob)
+    response = _login(client, bob).get("/calls/count/")
+    assert 'data-testid="nav-call-count"' in response.text
+    assert response.context["count"] == 1
+    assert _login(client, charlie).get("/calls/count/").context["count"] == 0
+
+
+def test_the_counter_needs_a_sign_in(client):
+    assert client.get("/calls/count/").status_code == 302
+
+
+# The live notice for a caller who is a lead, or one of several contacts
+
+
+def _ringing(team, number, external_id):
+    report = CallReport(
+        direction=Direction.INBOUND,
+        from_number=number,
+        to_number="100",
+        phase=Phase.RINGING,
+        external_id=external_id,
+    )
+    call, _ = record_call(team=team, report=report, origin=Origin.WEBHOOK)
+    return call
+
+
+def test_the_live_notice_names_a_lead_caller(client, bob, team_a):
+    lead = create_lead(team=team_a, name="Dach", phone="601 234 567", actor=bob)
+    call = _ringing(team_a, "601234567", "r1")
+    response = _login(client, bob).get("/calls/live")
+    assert f"/leads/{lead.pk}/" in response.text
+    assert f"/calls/{call.pk}/" in response.text
+
+
+def test_the_live_notice_lists_the_candidates_of_a_shared_number(client, bob, team_a):
+    people = [
+        create_contact(team=team_a, fields={"first_name": n}, phones=[NewPhone("601234567")])
+        for n in ("Jan", "Ewa")
+    ]
+    _ringing(team_a, "601234567", "r2")
+    response = _login(client, bob).get("/calls/live")
+    for person in people:
+        assert f"/contacts/{person.pk}/" in response.text
