@@ -9,3 +9,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("parley.web.urls")),
 ]
+
+# Styled error pages in the application shell (DEBUG=False).
+handler403 = "parley.web.views.errors.permission_denied"
+handler404 = "parley.web.views.errors.page_not_found"
+handler500 = "parley.web.views.errors.server_error"

@@ -29,3 +29,15 @@ def first_url(*names: str) -> str:
 @register.filter
 def is_site_admin(user: User) -> bool:
     return access.is_site_admin(user)
+
+
+@register.filter
+def nav_current(path: str, url: str) -> bool:
+    """Whether the navigation link to `url` is the section of `path`.
+
+    A section owns the paths under its URL: /inbox/ highlights Inbox, but /settings/inbox/
+    belongs to Settings (a substring match would highlight both).
+    """
+    if not url:
+        return False
+    return path == url or (url != "/" and path.startswith(url))

@@ -27,7 +27,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from parley.accounts.access import can_manage_team, check_team_access, team_ids_for_user
-from parley.accounts.models import Team
+from parley.accounts.models import MANAGE_ROLES, Membership, Team
 from parley.compose.access import (
     get_outgoing_for_user,
     get_sending_mailbox_for_user,
@@ -66,14 +66,43 @@ def _composer(outgoing: OutgoingMessage) -> HttpResponse:
 def compose_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """ "New conversation" (header button, contact card: `to`, search results)."""
     mailbox_id = request.POST.get("mailbox") or request.GET.get("mailbox")
-    if mailbox_id and mailbox_id.isdigit():
-        mailbox: Mailbox | None = get_sending_mailbox_for_user(request.user, int(mailbox_id))
-    else:
-        mailbox = sending_mailboxes_for_user(request.user).order_by("name").first()
+    try:
+        if mailbox_id and mailbox_id.isdigit():
+            mailbox: Mailbox | None = get_sending_mailbox_for_user(request.user, int(mailbox_id))
+        else:
+            mailbox = sending_mailboxes_for_user(request.user).order_by("name").first()
+    except PermissionDenied:
+        mailbox = None
     if mailbox is None:
-        raise PermissionDenied
+        return _no_sending_mailbox(request)
     to = [a for a in (request.POST.get("to") or request.GET.get("to", "")).split(",") if a]
     return _composer(drafts.start_new_conversation(user=request.user, mailbox=mailbox, to=to))
+
+
+def _no_sending_mailbox(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Why "New conversation" cannot start, and who can change that (403).
+
+    A reader may not write at all; an agent needs an active mailbox of a team where they
+    write. Managers are sent to Settings → Mailboxes; everyone else is told whom to ask.
+    """
+    user = request.user
+    writing = team_ids_for_user(user, write=True)
+    paused = Mailbox.objects.visible_to(user).filter(team_id__in=writing, is_active=False)
+    managed = [team_id for team_id in writing if can_manage_team(user, team_id)]
+    managers = (
+        Membership.objects.filter(team_id__in=team_ids_for_user(user), role__in=MANAGE_ROLES)
+        .filter(user__is_active=True)
+        .exclude(user_id=user.pk)
+        .select_related("user")
+        .order_by("user__name", "user__email")
+    )
+    context = {
+        "reader": not writing,
+        "paused": list(paused.order_by("name")),
+        "can_manage": bool(managed),
+        "managers": list(dict.fromkeys(m.user.display_name for m in managers)),
+    }
+    return render(request, "web/compose_unavailable.html", context, status=403)
 
 
 @login_required
