@@ -240,3 +240,43 @@ def test_the_live_notice_lists_the_candidates_of_a_shared_number(client, bob, te
     response = _login(client, bob).get("/calls/live")
     for person in people:
         assert f"/contacts/{person.pk}/" in response.text
+
+
+# Linking a call to a conversation from the card's autocomplete
+
+
+def test_the_card_links_the_conversation_chosen_in_the_autocomplete(client, bob, team_a, calls):
+    from parley.conversations.tests.factories import make_conversation
+
+    conversation = make_conversation(team_a, subject="Roof offer")
+    _login(client, bob)
+    card = client.get(f"/calls/{calls[0].pk}/")
+    assert 'data-testid="call-conversation"' in card.text
+    client.post(f"/calls/{calls[0].pk}/conversation/", {"conversation": conversation.pk})
+    calls[0].refresh_from_db()
+    assert calls[0].conversation == conversation
+    card = client.get(f"/calls/{calls[0].pk}/")
+    assert f'value="#{conversation.number} Roof offer"' in card.text
+
+
+def test_a_typed_number_links_without_choosing(client, bob, team_a, calls):
+    from parley.conversations.tests.factories import make_conversation
+
+    conversation = make_conversation(team_a)
+    _login(client, bob).post(
+        f"/calls/{calls[0].pk}/conversation/", {"conversation": "", "q": f"#{conversation.number}"}
+    )
+    calls[0].refresh_from_db()
+    assert calls[0].conversation == conversation
+
+
+def test_another_teams_conversation_is_refused(client, bob, team_b, calls):
+    from parley.conversations.tests.factories import make_conversation
+
+    other = make_conversation(team_b)
+    response = _login(client, bob).post(
+        f"/calls/{calls[0].pk}/conversation/", {"conversation": other.pk}, follow=True
+    )
+    assert "No such conversation in this team." in response.text
+    calls[0].refresh_from_db()
+    assert calls[0].conversation is None

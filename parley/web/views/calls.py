@@ -296,15 +296,20 @@ def call_bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def call_conversation(request: AuthenticatedHttpRequest, call_id: int) -> HttpResponse:
-    """Link the call to the conversation with this number (#1234), or unlink with none."""
+    """Link the call to the conversation chosen in the autocomplete (`conversation`, an id)
+    or typed as a number (`#1234`, in `number` or the search box `q`); unlink with none."""
     call = get_call_for_user(request.user, call_id, write=True)
-    number = request.POST.get("number", "").strip().lstrip("#")
+    visible = Conversation.objects.visible_to(request.user).filter(team_id=call.team_id)
+    chosen = request.POST.get("conversation", "")
+    number = (request.POST.get("number") or request.POST.get("q", "")).strip().lstrip("#")
     conversation = None
-    if number:
-        visible = Conversation.objects.visible_to(request.user).filter(team_id=call.team_id)
-        conversation = visible.filter(number=int(number)).first() if number.isdigit() else None
+    if chosen or number:
+        if chosen.isdigit():
+            conversation = visible.filter(pk=int(chosen)).first()
+        elif number.isdigit():
+            conversation = visible.filter(number=int(number)).first()
         if conversation is None:
-            messages.error(request, _("No conversation #%(number)s.") % {"number": number})
+            messages.error(request, _("No such conversation in this team."))
             return redirect("web:call", call_id=call.pk)
     services.set_call_conversation(call=call, conversation=conversation)
     return redirect("web:call", call_id=call.pk)
