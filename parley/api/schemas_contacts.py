@@ -64,10 +64,16 @@ class ContactOut(AddressSchema):
     custom: dict[str, str | int | float | list[str]]
     emails: list[EmailOut]
     phones: list[PhoneOut]
+    is_locked: bool
+    has_avatar: bool = Field(description="Fetch it from /contacts/{id}/avatar.")
     created_at: datetime
     updated_at: datetime
 
     # Resolvers read prefetched relations (see parley.contacts.queries.contact_list_queryset).
+    @staticmethod
+    def resolve_has_avatar(obj: Contact) -> bool:
+        return bool(obj.avatar)
+
     @staticmethod
     def resolve_tags(obj: Contact) -> list[str]:
         return [tag.name for tag in obj.tags.all()]
@@ -141,6 +147,7 @@ class OrganizationOut(AddressSchema):
     tags: list[str]
     manager_ids: list[int]
     custom: dict[str, str | int | float | list[str]]
+    is_locked: bool
     created_at: datetime
     updated_at: datetime
 

@@ -27,6 +27,7 @@ class LeadOut(Schema):
     next_step: str
     converted_to_id: int | None
     converted_at: datetime | None
+    is_locked: bool
     created_at: datetime
     updated_at: datetime
 
@@ -138,6 +139,9 @@ class LeadQuery(Schema):
     salesperson: int | None = None
     mine: bool = False
     only_open: bool = False
+    source: str = ""
+    company: str = Field("", description="Contained text.")
+    locked: bool | None = None
 
 
 class TimelineQuery(Schema):

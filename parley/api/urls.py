@@ -8,6 +8,7 @@ from parley.api.calls import router as calls_router
 from parley.api.compose import router as compose_router
 from parley.api.contacts import router as contacts_router
 from parley.api.conversations import router as conversations_router
+from parley.api.crm_records import router as crm_records_router
 from parley.api.leads import router as leads_router
 from parley.api.search import router as search_router
 
@@ -21,6 +22,7 @@ api = NinjaAPI(
 )
 api.add_router("/", accounts_router)
 api.add_router("/", contacts_router)
+api.add_router("/", crm_records_router)
 api.add_router("/", conversations_router)
 api.add_router("/", leads_router)
 api.add_router("/", calls_router)

@@ -36,6 +36,7 @@ from parley.contacts.models import (
     Lead,
     Organization,
     SavedView,
+    Tag,
 )
 
 if TYPE_CHECKING:
@@ -294,3 +295,15 @@ def with_creator(user: User, team_id: int, managers: Iterable[User]) -> list[Use
     if team_id in account_scope(user).limited and user.pk not in {m.pk for m in chosen}:
         chosen.append(user)
     return chosen
+
+
+def get_tag_for_user(user: AnyUser, tag_id: int, *, write: bool = False) -> Tag:
+    """A tag of one of the user's teams (404 otherwise); renaming or deleting one is for
+    team admins and managers (PermissionDenied)."""
+    tag = Tag.objects.filter(pk=tag_id, team_id__in=memberships_for_user(user).values("team_id"))
+    found = tag.first()
+    if found is None:
+        raise Http404
+    if write and not can_manage_team(user, found.team_id):
+        raise PermissionDenied
+    return found

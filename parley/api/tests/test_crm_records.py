@@ -1,0 +1,272 @@
+"""/api/v1 tags, contact pictures and lock/unlock: owner, teammate, reader and outsider."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from parley.accounts.services import create_api_token
+from parley.contacts.models import Tag
+from parley.contacts.services import create_contact, create_organization, tag_contact
+from parley.contacts.services.avatars import set_contact_avatar
+from parley.contacts.services.leads import create_lead
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _storage(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+
+
+def _headers(user):
+    _token, plain = create_api_token(user=user, name="test")
+    return {"Authorization": f"Bearer {plain}"}
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (120, 80), "blue").save(out, format="PNG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def jan(team_a):
+    return create_contact(team=team_a, fields={"first_name": "Jan"})
+
+
+@pytest.fixture
+def acme(team_a):
+    return create_organization(team=team_a, fields={"name": "Acme"})
+
+
+@pytest.fixture
+def meble(team_a):
+    return create_lead(team=team_a, name="Meble")
+
+
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("get", "/api/v1/teams/1/tags"),
+        ("post", "/api/v1/teams/1/tags"),
+        ("patch", "/api/v1/tags/1"),
+        ("delete", "/api/v1/tags/1"),
+        ("get", "/api/v1/contacts/1/avatar"),
+        ("post", "/api/v1/contacts/1/avatar"),
+        ("delete", "/api/v1/contacts/1/avatar"),
+        ("post", "/api/v1/contacts/1/lock"),
+        ("post", "/api/v1/organizations/1/lock"),
+        ("post", "/api/v1/leads/1/lock"),
+    ],
+)
+def test_every_endpoint_needs_a_token(client, method, url):
+    assert getattr(client, method)(url).status_code == 401
+
+
+# Tags
+
+
+def test_members_list_their_team_tags_with_counts(client, dave, team_a, jan):
+    tag_contact(contact=jan, name="VIP")
+    response = client.get(f"/api/v1/teams/{team_a.pk}/tags", headers=_headers(dave))
+    assert response.status_code == 200
+    assert response.json() == [
+        {
+            "id": Tag.objects.get().pk,
+            "team_id": team_a.pk,
+            "name": "VIP",
+            "contacts": 1,
+            "organizations": 0,
+        }
+    ]
+
+
+def test_outsiders_do_not_list_tags(client, charlie, team_a):
+    response = client.get(f"/api/v1/teams/{team_a.pk}/tags", headers=_headers(charlie))
+    assert response.status_code == 404
+
+
+def test_an_agent_creates_a_tag_once(client, bob, team_a):
+    url = f"/api/v1/teams/{team_a.pk}/tags"
+    response = client.post(
+        url, {"name": " Hurt "}, content_type="application/json", headers=_headers(bob)
+    )
+    assert response.status_code == 201
+    assert response.json()["name"] == "Hurt"
+    again = client.post(
+        url, {"name": "hurt"}, content_type="application/json", headers=_headers(bob)
+    )
+    assert again.status_code == 422
+
+
+def test_a_reader_cannot_create_a_tag(client, dave, team_a):
+    response = client.post(
+        f"/api/v1/teams/{team_a.pk}/tags",
+        {"name": "X"},
+        content_type="application/json",
+        headers=_headers(dave),
+    )
+    assert response.status_code == 403
+
+
+def test_admins_rename_and_delete_tags_agents_may_not(client, alice, bob, charlie, jan):
+    tag = tag_contact(contact=jan, name="VIP")
+    url = f"/api/v1/tags/{tag.pk}"
+    body = {"name": "Key account"}
+    assert (
+        client.patch(url, body, content_type="application/json", headers=_headers(bob)).status_code
+        == 403
+    )
+    assert (
+        client.patch(
+            url, body, content_type="application/json", headers=_headers(charlie)
+        ).status_code
+        == 404
+    )
+    response = client.patch(url, body, content_type="application/json", headers=_headers(alice))
+    assert response.status_code == 200
+    assert response.json()["name"] == "Key account"
+    assert client.delete(url, headers=_headers(bob)).status_code == 403
+    assert client.delete(url, headers=_headers(alice)).status_code == 204
+    assert not Tag.objects.exists()
+    assert jan.tags.count() == 0
+
+
+# Pictures
+
+
+def test_an_agent_uploads_and_a_reader_downloads_a_picture(client, bob, dave, jan):
+    url = f"/api/v1/contacts/{jan.pk}/avatar"
+    upload = SimpleUploadedFile("me.png", _png(), content_type="image/png")
+    response = client.post(url, {"file": upload}, headers=_headers(bob))
+    assert response.status_code == 204
+    response = client.get(url, headers=_headers(dave))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    with Image.open(io.BytesIO(response.content)) as image:
+        assert image.size == (256, 256)
+    detail = client.get(f"/api/v1/contacts/{jan.pk}", headers=_headers(dave)).json()
+    assert detail["has_avatar"] is True
+
+
+def test_a_non_image_upload_answers_422(client, bob, jan):
+    upload = SimpleUploadedFile("me.png", b"not an image", content_type="image/png")
+    response = client.post(
+        f"/api/v1/contacts/{jan.pk}/avatar", {"file": upload}, headers=_headers(bob)
+    )
+    assert response.status_code == 422
+    assert "not an image" in response.json()["detail"]
+
+
+def test_readers_and_outsiders_cannot_upload(client, dave, charlie, jan):
+    url = f"/api/v1/contacts/{jan.pk}/avatar"
+    for user, status in ((dave, 403), (charlie, 404)):
+        upload = SimpleUploadedFile("me.png", _png(), content_type="image/png")
+        assert client.post(url, {"file": upload}, headers=_headers(user)).status_code == status
+
+
+def test_outsiders_do_not_get_the_picture(client, alice, charlie, jan):
+    set_contact_avatar(contact=jan, upload=io.BytesIO(_png()), actor=alice)
+    response = client.get(f"/api/v1/contacts/{jan.pk}/avatar", headers=_headers(charlie))
+    assert response.status_code == 404
+
+
+def test_an_agent_removes_the_picture(client, alice, bob, dave, jan):
+    set_contact_avatar(contact=jan, upload=io.BytesIO(_png()), actor=alice)
+    url = f"/api/v1/contacts/{jan.pk}/avatar"
+    assert client.delete(url, headers=_headers(dave)).status_code == 403
+    assert client.delete(url, headers=_headers(bob)).status_code == 204
+    assert client.get(url, headers=_headers(bob)).status_code == 404
+
+
+# Locks
+
+
+@pytest.fixture
+def records(jan, acme, meble):
+    return {"contact": jan, "organization": acme, "lead": meble}
+
+
+@pytest.fixture
+def people(alice, bob, charlie, dave):
+    return alice, bob, charlie, dave
+
+
+@pytest.mark.parametrize("kind", ["contact", "organization", "lead"])
+def test_agents_lock_admins_unlock_and_locked_records_refuse_agents(client, people, records, kind):
+    alice, bob, charlie, dave = people
+    record = records[kind]
+    base = f"/api/v1/{kind}s/{record.pk}"
+    lock = {"locked": True}
+    assert (
+        client.post(
+            f"{base}/lock", lock, content_type="application/json", headers=_headers(dave)
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            f"{base}/lock", lock, content_type="application/json", headers=_headers(charlie)
+        ).status_code
+        == 404
+    )
+    response = client.post(
+        f"{base}/lock", lock, content_type="application/json", headers=_headers(bob)
+    )
+    assert response.json() == {"id": record.pk, "is_locked": True}
+    assert client.get(base, headers=_headers(bob)).json()["is_locked"] is True
+    field = {"contact": "note", "organization": "note", "lead": "next_step"}[kind]
+    patch = {field: "changed"}
+    assert (
+        client.patch(
+            base, patch, content_type="application/json", headers=_headers(bob)
+        ).status_code
+        == 403
+    )
+    unlock = {"locked": False}
+    assert (
+        client.post(
+            f"{base}/lock", unlock, content_type="application/json", headers=_headers(bob)
+        ).status_code
+        == 403
+    )
+    assert (
+        client.patch(
+            base, patch, content_type="application/json", headers=_headers(alice)
+        ).status_code
+        == 200
+    )
+    response = client.post(
+        f"{base}/lock", unlock, content_type="application/json", headers=_headers(alice)
+    )
+    assert response.json()["is_locked"] is False
+    assert (
+        client.patch(
+            base, patch, content_type="application/json", headers=_headers(bob)
+        ).status_code
+        == 200
+    )
+
+
+def test_the_lead_list_filters_by_source_company_and_lock(client, bob, team_a, meble):
+    create_lead(team=team_a, name="Okna", company="Oknex")
+    client.post(
+        f"/api/v1/leads/{meble.pk}/lock",
+        {"locked": True},
+        content_type="application/json",
+        headers=_headers(bob),
+    )
+    locked = client.get("/api/v1/leads?locked=true", headers=_headers(bob)).json()["items"]
+    assert [lead["name"] for lead in locked] == ["Meble"]
+    by_company = client.get("/api/v1/leads?company=oknex", headers=_headers(bob)).json()
+    assert [lead["name"] for lead in by_company["items"]] == ["Okna"]
