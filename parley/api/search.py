@@ -20,7 +20,7 @@ router = Router(tags=["search"])
 
 class SearchParams(Schema):
     q: str = Field(description="A query in the search language (see docs/users.md).")
-    kind: Literal["conversations", "contacts", "organizations"] | None = None
+    kind: Literal["conversations", "contacts", "organizations", "leads"] | None = None
     limit: int = Field(20, ge=1, le=100, description="Hits per kind.")
 
 
@@ -76,7 +76,7 @@ def _hit(hit: Hit) -> HitOut:
     )
 
 
-@router.get("/search", response=SearchOut, summary="Search conversations, contacts, organizations")
+@router.get("/search", response=SearchOut, summary="Search conversations, contacts, organizations, leads")
 def search_everything(request: HttpRequest, params: Query[SearchParams]) -> SearchOut:
     user = request.user
     assert isinstance(user, User)  # TokenAuth sets a real user on every authenticated call.

@@ -13,7 +13,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, override
+from typing import TYPE_CHECKING, Any, ClassVar, override
 
 from django.db import connection
 
@@ -37,6 +37,12 @@ class IndexRow:
 
 
 class IndexBackend(ABC):
+    """One index table whose rows are keyed by `ID`; subclasses say how to write a row,
+    match an expression and score a match."""
+
+    TABLE: ClassVar[str]
+    ID: ClassVar[str]
+
     @abstractmethod
     def replace(self, rows: Sequence[IndexRow]) -> None:
         """Insert or overwrite `rows` (in the caller's transaction)."""
@@ -45,32 +51,102 @@ class IndexBackend(ABC):
     def delete(self, ids: Sequence[int]) -> None: ...
 
     @abstractmethod
-    def clear(self, low: int, high: int) -> None:
-        """Delete every row with low <= id <= high (one kind)."""
-
-    @abstractmethod
-    def digests(self, low: int, high: int) -> dict[int, str]:
-        """Ids and digests of the rows with low <= id <= high."""
-
-    @abstractmethod
-    def max_id(self, low: int, high: int) -> int | None:
-        """The highest id with low <= id <= high, if any."""
-
-    @abstractmethod
-    def match[M: Model](
-        self, queryset: QuerySet[M], *, base: int, terms: list[Term]
-    ) -> QuerySet[M]:
-        """`queryset` narrowed to records matching every term, best first, scored in
-        the SCORE extra column (higher is better)."""
-
-    @abstractmethod
     def size_bytes(self) -> int: ...
 
     @abstractmethod
-    def row_count(self) -> int: ...
+    def expression(self, terms: list[Term]) -> str:
+        """`terms` in the database's query syntax (passed as one parameter)."""
+
+    @abstractmethod
+    def _matches(self) -> str:
+        """SQL that is true for rows matching the expression parameter."""
+
+    @abstractmethod
+    def _score(self) -> tuple[str, int]:
+        """SQL of the score (higher is better) and how many expression parameters it takes."""
+
+    def _column(self) -> str:
+        return f"{self.TABLE}.{self.ID}"
+
+    def _execute(self, sql: str, params: Sequence[object]) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql.format(table=self.TABLE, id=self.ID), params)
+
+    def _fetch(self, sql: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql.format(table=self.TABLE, id=self.ID), params)
+            return list(cursor.fetchall())
+
+    def clear(self, low: int, high: int) -> None:
+        """Delete every row with low <= id <= high (one kind)."""
+        self._execute("DELETE FROM {table} WHERE {id} BETWEEN %s AND %s", [low, high])
+
+    def digests(self, low: int, high: int) -> dict[int, str]:
+        """Ids and digests of the rows with low <= id <= high."""
+        sql = "SELECT {id}, digest FROM {table} WHERE {id} BETWEEN %s AND %s"
+        return dict(self._fetch(sql, [low, high]))
+
+    def max_id(self, low: int, high: int) -> int | None:
+        """The highest id with low <= id <= high, if any."""
+        sql = "SELECT {id} FROM {table} WHERE {id} BETWEEN %s AND %s ORDER BY {id} DESC LIMIT 1"
+        rows = self._fetch(sql, [low, high])
+        return int(rows[0][0]) if rows else None
+
+    def row_count(self) -> int:
+        return int(self._fetch("SELECT COUNT(*) FROM {table}", [])[0][0])
+
+    def _joined[M: Model](
+        self, queryset: QuerySet[M], *, base: int, expression: str, low: int, high: int
+    ) -> QuerySet[M]:
+        """`queryset` joined to its matching index rows with ids in [low, high]."""
+        return queryset.extra(  # noqa: S610 (no user text in SQL: the expression is a parameter)
+            tables=[self.TABLE],
+            where=[
+                self._matches(),
+                f"{self._column()} BETWEEN %s AND %s",
+                f"{_pk_column(queryset)} = {self._column()} - %s",
+            ],
+            params=[expression, low, high, base],
+        )
+
+    def newest(
+        self, queryset: QuerySet[Model], *, base: int, terms: list[Term], limit: int
+    ) -> list[int]:
+        """Primary keys of the newest (highest id) records of `queryset` matching every
+        term, at most `limit`, unranked: the index yields rows in id order and the scan
+        stops at `limit`, so it costs the same for a rare and a common word."""
+        joined = self._joined(
+            queryset.prefetch_related(None),
+            base=base,
+            expression=self.expression(terms),
+            low=base,
+            high=base + KIND_SPAN - 1,
+        )
+        rows = joined.extra(select={"search_id": self._column()}).order_by("-search_id")  # noqa: S610 (constant SQL)
+        return [row[0] for row in rows.values_list("pk", "search_id")[:limit]]
+
+    def match[M: Model](
+        self, queryset: QuerySet[M], *, base: int, terms: list[Term], pks: Sequence[int]
+    ) -> QuerySet[M]:
+        """The records `pks` of `queryset` (found by `newest`) scored and best first, in the
+        SCORE extra column (higher is better)."""
+        if not pks:
+            return queryset.none()
+        expression = self.expression(terms)
+        joined = self._joined(
+            queryset.filter(pk__in=pks),
+            base=base,
+            expression=expression,
+            low=base + min(pks),
+            high=base + max(pks),
+        )
+        score, uses = self._score()
+        return joined.extra(  # noqa: S610 (no user text in SQL: the expression is a parameter)
+            select={SCORE: score}, select_params=[expression] * uses
+        ).order_by(f"-{SCORE}", "-pk")
 
 
-def _pk_column(queryset: QuerySet[Model]) -> str:
+def _pk_column(queryset: QuerySet[Any]) -> str:
     meta = queryset.model._meta
     column = meta.pk.column or "id"
     return f"{connection.ops.quote_name(meta.db_table)}.{connection.ops.quote_name(column)}"
@@ -78,6 +154,7 @@ def _pk_column(queryset: QuerySet[Model]) -> str:
 
 class SqliteIndex(IndexBackend):
     TABLE = "search_fts"
+    ID = "rowid"
     # bm25 weights per column, the unindexed digest first.
     WEIGHTS = "0, 10.0, 4.0, 2.0, 1.0"
 
@@ -85,78 +162,37 @@ class SqliteIndex(IndexBackend):
     def replace(self, rows: Sequence[IndexRow]) -> None:
         if not rows:
             return
-        self.delete([row.id for row in rows])
+        # FTS5 honours OR REPLACE on the rowid: it removes the old row's tokens itself.
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"INSERT INTO {self.TABLE} (rowid, digest, title, sender, recipients, body) "  # noqa: S608 (constant table name)
+                f"INSERT OR REPLACE INTO {self.TABLE} (rowid, digest, title, sender, recipients, body) "  # noqa: S608 (constant table name)
                 "VALUES (%s, %s, %s, %s, %s, %s)",
                 [(r.id, r.digest, r.title, r.sender, r.recipients, r.body) for r in rows],
             )
 
     @override
     def delete(self, ids: Sequence[int]) -> None:
-        with connection.cursor() as cursor:
-            for start in range(0, len(ids), 500):
-                chunk = list(ids[start : start + 500])
-                marks = ", ".join(["%s"] * len(chunk))
-                cursor.execute(f"DELETE FROM {self.TABLE} WHERE rowid IN ({marks})", chunk)  # noqa: S608 (placeholders only)
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            marks = ", ".join(["%s"] * len(chunk))
+            self._execute(f"DELETE FROM {{table}} WHERE rowid IN ({marks})", chunk)  # noqa: S608 (placeholders only)
 
     @override
-    def clear(self, low: int, high: int) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"DELETE FROM {self.TABLE} WHERE rowid BETWEEN %s AND %s",  # noqa: S608 (constant table name)
-                [low, high],
-            )
+    def expression(self, terms: list[Term]) -> str:
+        return fts5_expression(terms)
 
     @override
-    def digests(self, low: int, high: int) -> dict[int, str]:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT rowid, digest FROM {self.TABLE} WHERE rowid BETWEEN %s AND %s",  # noqa: S608 (constant table name)
-                [low, high],
-            )
-            return dict(cursor.fetchall())
+    def _matches(self) -> str:
+        return f"{self.TABLE} MATCH %s"
 
     @override
-    def max_id(self, low: int, high: int) -> int | None:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT rowid FROM {self.TABLE} WHERE rowid BETWEEN %s AND %s "  # noqa: S608 (constant table name)
-                "ORDER BY rowid DESC LIMIT 1",
-                [low, high],
-            )
-            row = cursor.fetchone()
-        return int(row[0]) if row else None
-
-    @override
-    def match[M: Model](
-        self, queryset: QuerySet[M], *, base: int, terms: list[Term]
-    ) -> QuerySet[M]:
-        return queryset.extra(  # noqa: S610 (no user text in SQL: the expression is a parameter)
-            tables=[self.TABLE],
-            where=[
-                f"{self.TABLE} MATCH %s",
-                f"{self.TABLE}.rowid BETWEEN %s AND %s",
-                f"{_pk_column(queryset)} = {self.TABLE}.rowid - %s",
-            ],
-            params=[fts5_expression(terms), base, base + KIND_SPAN - 1, base],
-            select={SCORE: f"-bm25({self.TABLE}, {self.WEIGHTS})"},
-        ).order_by(f"-{SCORE}", "-pk")
+    def _score(self) -> tuple[str, int]:
+        return f"-bm25({self.TABLE}, {self.WEIGHTS})", 0
 
     @override
     def size_bytes(self) -> int:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT SUM(pgsize) FROM dbstat WHERE name LIKE %s", [f"{self.TABLE}%"])
-            (size,) = cursor.fetchone()
-        return int(size or 0)
-
-    @override
-    def row_count(self) -> int:
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM {self.TABLE}")  # noqa: S608 (constant table name)
-            (count,) = cursor.fetchone()
-        return int(count)
+        rows = self._fetch("SELECT SUM(pgsize) FROM dbstat WHERE name LIKE %s", [f"{self.TABLE}%"])
+        return int(rows[0][0] or 0)
 
 
 def _fts5_phrase(phrase: Phrase) -> str:
@@ -174,10 +210,12 @@ def fts5_expression(terms: list[Term]) -> str:
 
 class PostgresIndex(IndexBackend):
     TABLE = "search_document"
+    ID = "id"
     VECTOR = (
         "setweight(to_tsvector('simple', %s), 'A') || setweight(to_tsvector('simple', %s), 'B')"
         " || setweight(to_tsvector('simple', %s), 'C') || to_tsvector('simple', %s)"
     )
+    QUERY = "to_tsquery('simple', %s)"
 
     @override
     def replace(self, rows: Sequence[IndexRow]) -> None:
@@ -192,68 +230,24 @@ class PostgresIndex(IndexBackend):
 
     @override
     def delete(self, ids: Sequence[int]) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {self.TABLE} WHERE id = ANY(%s)", [list(ids)])  # noqa: S608 (constant table name)
+        self._execute("DELETE FROM {table} WHERE id = ANY(%s)", [list(ids)])
 
     @override
-    def clear(self, low: int, high: int) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"DELETE FROM {self.TABLE} WHERE id BETWEEN %s AND %s",  # noqa: S608 (constant table name)
-                [low, high],
-            )
+    def expression(self, terms: list[Term]) -> str:
+        return tsquery_expression(terms)
 
     @override
-    def digests(self, low: int, high: int) -> dict[int, str]:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT id, digest FROM {self.TABLE} WHERE id BETWEEN %s AND %s",  # noqa: S608 (constant table name)
-                [low, high],
-            )
-            return dict(cursor.fetchall())
+    def _matches(self) -> str:
+        return f"{self.TABLE}.tsv @@ {self.QUERY}"
 
     @override
-    def max_id(self, low: int, high: int) -> int | None:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT id FROM {self.TABLE} WHERE id BETWEEN %s AND %s "  # noqa: S608 (constant table name)
-                "ORDER BY id DESC LIMIT 1",
-                [low, high],
-            )
-            row = cursor.fetchone()
-        return int(row[0]) if row else None
-
-    @override
-    def match[M: Model](
-        self, queryset: QuerySet[M], *, base: int, terms: list[Term]
-    ) -> QuerySet[M]:
-        expression = tsquery_expression(terms)
-        query = "to_tsquery('simple', %s)"
-        return queryset.extra(  # noqa: S610 (no user text in SQL: the expression is a parameter)
-            tables=[self.TABLE],
-            where=[
-                f"{self.TABLE}.tsv @@ {query}",
-                f"{self.TABLE}.id BETWEEN %s AND %s",
-                f"{_pk_column(queryset)} = {self.TABLE}.id - %s",
-            ],
-            params=[expression, base, base + KIND_SPAN - 1, base],
-            select={SCORE: f"ts_rank({self.TABLE}.tsv, {query})"},
-            select_params=[expression],
-        ).order_by(f"-{SCORE}", "-pk")
+    def _score(self) -> tuple[str, int]:
+        return f"ts_rank({self.TABLE}.tsv, {self.QUERY})", 1
 
     @override
     def size_bytes(self) -> int:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_total_relation_size(%s)", [self.TABLE])
-            (size,) = cursor.fetchone()
-        return int(size or 0)
-
-    @override
-    def row_count(self) -> int:
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM {self.TABLE}")  # noqa: S608 (constant table name)
-            (count,) = cursor.fetchone()
-        return int(count)
+        rows = self._fetch("SELECT pg_total_relation_size(%s)", [self.TABLE])
+        return int(rows[0][0] or 0)
 
 
 _WEIGHT = {Column.TITLE: "A", Column.SENDER: "B", Column.RECIPIENTS: "C", Column.BODY: "D"}

@@ -1,13 +1,16 @@
-"""The search indexer: keeps the index caught up with messages, contacts and organizations.
+"""The search indexer: keeps the index caught up with messages, notes, contacts,
+organizations and leads.
 
-It never hooks the code that writes those records. Each pass reads from a high-water mark
-kept in `IndexState`: immutable records (messages) by primary key, editable ones (contacts,
-organizations) by `updated_at`. A periodic sweep re-reads every editable record (changes that
-did not touch `updated_at`, such as a new organization domain, are caught there) and drops
-index rows whose record is gone. Soft deletions, merges and permissions need no index work:
-searches join the hits to live, visible rows. `parley searchindex --loop` runs a pass every
-few seconds in the worker; `parley reindex` rebuilds from scratch. Adding a kind of record
-(notes, leads) is one `documents` function and one `Kind` in KINDS.
+Each pass reads from a high-water mark kept in `IndexState`: immutable records (messages,
+notes) by primary key, editable ones (contacts, organizations, leads) by `updated_at`. A
+periodic sweep re-reads every editable record (changes that did not touch `updated_at`, such
+as a new organization domain, are caught there) and drops index rows whose record is gone.
+Soft deletions, merges, splits and permissions need no index work: searches join the hits to
+live, visible rows. The one write that cannot wait for a pass is a GDPR erasure, which
+rewrites "immutable" messages: its service calls `refresh(...)` inside its own transaction,
+so the erased text leaves the index when the erasure commits. `parley searchindex --loop`
+runs a pass every few seconds in the worker; `parley reindex` rebuilds from scratch. Adding a
+kind of record is one `documents` function and one `Kind` in KINDS.
 """
 
 from __future__ import annotations
@@ -21,11 +24,12 @@ from typing import Any
 
 import phonenumbers
 from django.db import transaction
-from django.db.models import Model, Q
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
-from parley.contacts.models import Contact, Organization
+from parley.contacts.models import Contact, Lead, Organization
 from parley.contacts.normalize import format_phone
+from parley.conversations.models import Note
 from parley.mail.models import Attachment, Message
 from parley.search.backends import KIND_SPAN, IndexRow, index_backend
 from parley.search.models import IndexState
@@ -33,7 +37,7 @@ from parley.search.text import index_text
 
 logger = logging.getLogger(__name__)
 
-BATCH = 500
+BATCH = 1000
 # PostgreSQL hands out ids before commit, so a row may appear below the mark later.
 LATE_PK_WINDOW = 500
 LATE_UPDATE_WINDOW = timedelta(seconds=60)
@@ -97,8 +101,20 @@ def message_documents(pks: Sequence[int]) -> dict[int, Document]:
     }
 
 
+def note_documents(pks: Sequence[int]) -> dict[int, Document]:
+    rows = Note.objects.filter(pk__in=pks).values_list(
+        "pk", "author__name", "author__email", "body"
+    )
+    return {
+        pk: Document(sender=f"{name or ''} {email or ''}", body=body)
+        for pk, name, email, body in rows
+    }
+
+
 def phone_forms(raw: str, e164: str) -> list[str]:
     """A number as typed, in E.164, in national digits and as people write it."""
+    if not e164:
+        return [raw]
     forms = [raw, e164, format_phone(e164)]
     try:
         number = phonenumbers.parse(e164, None)
@@ -152,10 +168,26 @@ def organization_documents(pks: Sequence[int]) -> dict[int, Document]:
     }
 
 
+def lead_documents(pks: Sequence[int]) -> dict[int, Document]:
+    return {
+        lead.pk: Document(
+            title=f"{lead.name} {lead.code}",
+            sender=lead.email,
+            recipients=" ".join(phone_forms(lead.phone_raw, lead.phone_e164)),
+            body=" ".join(
+                [lead.contact_name, lead.company, lead.description, lead.next_step, lead.source]
+            ),
+        )
+        for lead in Lead.objects.filter(pk__in=pks)
+    }
+
+
 MESSAGE = Kind("message", 1, Message, message_documents, editable=False)
 CONTACT = Kind("contact", 2, Contact, contact_documents, editable=True)
 ORGANIZATION = Kind("organization", 3, Organization, organization_documents, editable=True)
-KINDS: list[Kind] = [MESSAGE, CONTACT, ORGANIZATION]
+NOTE = Kind("note", 4, Note, note_documents, editable=False)
+LEAD = Kind("lead", 5, Lead, lead_documents, editable=True)
+KINDS: list[Kind] = [MESSAGE, NOTE, CONTACT, ORGANIZATION, LEAD]
 
 
 def _state(kind: Kind) -> IndexState:
@@ -246,6 +278,19 @@ def sweep(kind: Kind, *, chunk: int = 10_000) -> int:
             gone = set(indexed) - {kind.base + pk for pk in alive}
             backend.delete(sorted(gone))
     IndexState.objects.filter(kind=kind.name).update(last_sweep_at=timezone.now())
+    return written
+
+
+def refresh(*querysets: QuerySet[Any]) -> int:
+    """Index the records of `querysets` now, in the caller's transaction; returns the rows
+    written. For writes that must not wait for the next pass: a GDPR erasure rewrites stored
+    messages, and their old text must leave the index when the erasure commits."""
+    written = 0
+    for queryset in querysets:
+        kind = next(kind for kind in KINDS if kind.model is queryset.model)
+        pks = sorted(queryset.order_by().values_list("pk", flat=True))
+        for start in range(0, len(pks), BATCH):
+            written += _write(kind, pks[start : start + BATCH], only_changed=False)
     return written
 
 

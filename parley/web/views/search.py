@@ -20,6 +20,7 @@ KIND_CHOICES = [
     ("conversations", _("Conversations")),
     ("contacts", _("Contacts")),
     ("organizations", _("Organizations")),
+    ("leads", _("Leads")),
 ]
 PER_GROUP = 10
 PER_KIND = 50
