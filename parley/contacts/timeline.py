@@ -13,10 +13,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 from pydantic import BaseModel, TypeAdapter
 
 from parley.contacts.models import Activity, ActivityKind, Contact, Lead, Organization
@@ -38,6 +42,27 @@ class Change(BaseModel):
 
 
 Changes = TypeAdapter(list[Change])
+
+# The text of the "record created" entry: stored as this key and translated when shown, so
+# each reader sees it in their own language.
+CREATED = "created"
+
+
+@cache
+def _created_texts() -> frozenset[str]:
+    """What older rows stored: "Created" in the language active when they were written."""
+    texts = {CREATED, "Created"}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            texts.add(gettext("Created"))
+    return frozenset(texts)
+
+
+def activity_text(activity: Activity) -> str:
+    """The text of an activity as shown to the current user."""
+    if activity.kind == ActivityKind.FIELD_CHANGE and activity.text in _created_texts():
+        return gettext("Created")
+    return activity.text
 
 
 def parse_changes(activity: Activity) -> list[Change]:
@@ -221,7 +246,7 @@ def timeline(
     if before is not None:
         activities = activities.filter(occurred_at__lt=before)
     entries = [
-        Entry(kind=a.kind, at=a.occurred_at, text=a.text, activity=a)
+        Entry(kind=a.kind, at=a.occurred_at, text=activity_text(a), activity=a)
         for a in activities.order_by("-occurred_at", "-pk")[: PAGE_SIZE + 1]
     ]
     if not kinds or ActivityKind.EMAIL in kinds:

@@ -24,7 +24,7 @@ from parley.contacts.models import (
     Lead,
     Organization,
 )
-from parley.contacts.timeline import Change, Changes
+from parley.contacts.timeline import CREATED, Change, Changes
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -53,7 +53,7 @@ def record_created(record: Record, *, actor: User | None) -> Activity:
     return Activity.objects.create(
         team_id=record.team_id,
         kind=ActivityKind.FIELD_CHANGE,
-        text=_("Created"),
+        text=CREATED,
         actor=actor,
         **_owner(record),
     )

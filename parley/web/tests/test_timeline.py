@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
+from parley.accounts.services import set_language
 from parley.contacts.models import Activity
 from parley.contacts.services import create_contact, create_organization
 from parley.contacts.services.timeline import log_event
@@ -69,3 +71,29 @@ def test_the_organization_page_shows_its_timeline(client, bob, team_a):
     log_event(record=acme, kind="meeting", text="Spotkanie w Gdańsku", actor=bob)
     client.force_login(bob)
     assert "Spotkanie w Gdańsku" in client.get(f"/organizations/{acme.pk}/").text
+
+
+def test_the_created_entry_is_shown_in_the_readers_language(client, bob, dave, team_a):
+    set_language(user=bob, language="pl")
+    with translation.override("pl"):
+        jan = create_contact(team=team_a, fields={"first_name": "Jan"}, actor=bob)
+    created = Activity.objects.get(contact=jan)
+    assert created.text == "created"  # a key, not the writer's language
+
+    client.force_login(dave)
+    english = client.get(f"/contacts/{jan.pk}/").text
+    client.force_login(bob)
+    polish = client.get(f"/contacts/{jan.pk}/").text
+
+    assert "<p>Created</p>" in english
+    assert "<p>Utworzono</p>" in polish
+
+
+def test_an_older_created_entry_in_polish_is_shown_in_english(client, dave, jan):
+    Activity.objects.filter(contact=jan).update(text="Utworzono")
+    client.force_login(dave)
+
+    page = client.get(f"/contacts/{jan.pk}/").text
+
+    assert "<p>Created</p>" in page
+    assert "Utworzono" not in page
