@@ -6,6 +6,7 @@ from parley.calls.providers.generic.views import call_webhook
 from parley.web.views import (
     calls,
     compose,
+    contact_actions,
     contact_import,
     contact_lists,
     contacts,
@@ -131,6 +132,17 @@ urlpatterns = [
     path("contacts/<int:contact_id>/erase/", contacts.contact_erase, name="contact_erase"),
     path("contacts/<int:contact_id>/lock/", contacts.contact_lock, name="contact_lock"),
     path("contacts/<int:contact_id>/avatar.png", contacts.contact_avatar, name="contact_avatar"),
+    path(
+        "contacts/<int:contact_id>/write/",
+        contact_actions.contact_write_email,
+        name="contact_write_email",
+    ),
+    path(
+        "contacts/<int:contact_id>/log-call/",
+        contact_actions.contact_log_call,
+        name="contact_log_call",
+    ),
+    path("contacts/<int:contact_id>/tag/", contact_actions.contact_add_tag, name="contact_add_tag"),
     path(
         "contacts/<int:contact_id>/avatar/",
         contacts.contact_avatar_upload,

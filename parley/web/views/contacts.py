@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from parley.accounts.access import team_ids_for_user
 from parley.accounts.models import Team
+from parley.calls.models import Call, Meeting
 from parley.contacts import gdpr, services
 from parley.contacts.access import (
     can_delete_account,
@@ -33,12 +34,15 @@ from parley.contacts.models import Contact, FieldTarget
 from parley.contacts.services import bulk
 from parley.contacts.services.avatars import read_avatar, remove_contact_avatar, set_contact_avatar
 from parley.contacts.services.gdpr import erase_contact
+from parley.conversations.models import Conversation
 from parley.web.views.timeline import timeline_context
 
 if TYPE_CHECKING:
     from parley.web.views._auth import AuthenticatedHttpRequest
 
 PAGE_SIZE = 50
+# Rows per tab of the contact page (conversations, calls, meetings); the timeline pages.
+TAB_ROWS = 20
 
 
 def int_param(request: AuthenticatedHttpRequest, name: str) -> int | None:
@@ -60,6 +64,16 @@ def _detail_context(request: AuthenticatedHttpRequest, contact: Contact) -> dict
         "can_delete": can_delete_account(request.user, contact),
         "email_form": EmailForm(),
         "phone_form": PhoneForm(),
+        "conversations": Conversation.objects.visible_to(request.user)
+        .listed()
+        .filter(contact=contact)
+        .order_by("-last_message_at", "-pk")[:TAB_ROWS],
+        "calls": Call.objects.visible_to(request.user)
+        .filter(contact=contact)
+        .order_by("-started_at", "-pk")[:TAB_ROWS],
+        "meetings": Meeting.objects.visible_to(request.user)
+        .filter(contact=contact)
+        .order_by("-window_start", "-pk")[:TAB_ROWS],
     } | timeline_context(request, "contact", contact)
 
 

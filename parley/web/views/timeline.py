@@ -15,7 +15,7 @@ from parley.accounts.access import team_ids_for_user
 from parley.contacts.access import get_record_for_user
 from parley.contacts.exceptions import ContactsError
 from parley.contacts.forms import EventForm
-from parley.contacts.models import ActivityKind, Contact, Lead, Organization
+from parley.contacts.models import LOGGABLE_KINDS, ActivityKind, Contact, Lead, Organization
 from parley.contacts.services.timeline import log_event
 from parley.contacts.timeline import timeline
 
@@ -42,6 +42,11 @@ def timeline_context(
             before = None
     if before is not None and before.tzinfo is None:
         before = None
+    # Header actions (SMS, fax, note) link to `?log=<kind>#log-event`: the form opens
+    # with that kind chosen.
+    chosen_log = request.GET.get("log", "")
+    if chosen_log not in {kind.value for kind in LOGGABLE_KINDS}:
+        chosen_log = ""
     entries, next_before = timeline(
         record, kinds=kinds, before=before, visible=Contact.objects.visible_to(request.user)
     )
@@ -52,7 +57,8 @@ def timeline_context(
         "next_before": next_before.isoformat() if next_before else "",
         "kinds": ActivityKind.choices,
         "chosen_kinds": kinds,
-        "event_form": form or EventForm(),
+        "event_form": form or EventForm(initial={"kind": chosen_log} if chosen_log else None),
+        "log_open": bool(chosen_log),
         "can_log": record.team_id in team_ids_for_user(request.user, write=True),
     }
 
