@@ -73,6 +73,14 @@ _POSTSCRIPT = re.compile(r"^\s*P\.?\s?S\.?\b", re.IGNORECASE)
 _SIGNATURE_BLOCK_MAX = 10
 
 
+# A line that may start a cut: what every rule below begins with, or a trailing colon.
+_CANDIDATE = re.compile(
+    r"\s*([>_*-]|(from|od|von|de|sent|get|wysłane|wysłano|begin|początek|on|am|w dniu)\b)"
+    r"|.*:\s*$",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
 class ReplyParts:
     visible: str
@@ -104,9 +112,12 @@ def _quote_tail_start(lines: list[str]) -> int:
 def _cut_index(lines: list[str]) -> int | None:
     tail = _quote_tail_start(lines)
     for i, line in enumerate(lines):
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        # Most lines are plain text: one cheap test skips them (this runs at ingest).
+        if not _CANDIDATE.match(line) and not nxt.rstrip().endswith(":"):
+            continue
         if _FORWARD.match(line):
             return None
-        nxt = lines[i + 1] if i + 1 < len(lines) else ""
         if (
             _is_attribution(line, nxt)
             or any(p.match(line) for p in _SEPARATORS)
@@ -124,7 +135,7 @@ def _cut_index(lines: list[str]) -> int | None:
 def _signature_after_sign_off(lines: list[str]) -> int | None:
     """Where a company block starts after "Pozdrawiam / Jan Kowalski" (None: no block)."""
     for i, line in enumerate(lines):
-        if not _SIGN_OFF.match(line):
+        if len(line) > 40 or not _SIGN_OFF.match(line):
             continue
         name = i + 1
         if name >= len(lines) or not lines[name].strip() or len(lines[name]) > 40:
