@@ -1,5 +1,6 @@
-"""Drive a real Chromium: create a contact with two phones and a custom field, find it by a
-number written differently, export the list to XLSX and read the file back (issue 6)."""
+"""Drive a real Chromium: create a contact with two phones and a custom field, give it a
+picture, find it by a number written differently, choose and reorder the columns, export
+the list to XLSX and read the file back (issue 6)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 
 import pytest
 from openpyxl import load_workbook
+from PIL import Image
 
 from conftest import PASSWORD
 from parley.contacts.services import NewPhone, create_contact
@@ -25,8 +27,18 @@ pytestmark = [
 __all__ = ["console_log", "page"]
 
 
-def test_create_filter_by_phone_and_export_xlsx(live_server, page, console_log, bob, team_a):
+def test_create_filter_by_phone_and_export_xlsx(  # noqa: PLR0915, PLR0917  # pytest fixtures; one story
+    live_server, page, console_log, bob, team_a, tmp_path, settings
+):
     from playwright.sync_api import expect
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "files")},
+        },
+    }
 
     create_custom_field(
         team=team_a, target="contact", label="Branża", field_type="choice", options=["meble", "IT"]
@@ -58,6 +70,14 @@ def test_create_filter_by_phone_and_export_xlsx(live_server, page, console_log, 
     expect(page.get_by_test_id("phones").get_by_role("link")).to_have_count(2)
     expect(page.get_by_text("meble")).to_be_visible()
 
+    picture = tmp_path / "jan.png"
+    Image.new("RGB", (640, 480), "orange").save(picture)
+    page.get_by_label("Add a picture").set_input_files(picture)
+    page.get_by_role("button", name="Upload").click()
+    avatar = page.get_by_test_id("avatar")
+    expect(avatar).to_be_visible()
+    assert avatar.evaluate("img => img.naturalWidth") == 256
+
     page.goto(f"{live_server.url}/contacts/")
     page.get_by_text("More filters").click()
     page.get_by_test_id("filter-phone").fill("0048 22 628 12 34")
@@ -68,9 +88,16 @@ def test_create_filter_by_phone_and_export_xlsx(live_server, page, console_log, 
     expect(page).to_have_url(re.compile(r"phone=0048"))
 
     page.get_by_text("Sort and columns").click()
-    page.get_by_label("Columns, in order").fill("name, phone, cf:branza")
-    page.get_by_role("button", name="Filter").click()
+    chooser = page.get_by_test_id("column-chooser")
+    for name in ("Organization", "E-mail", "Stage", "Tags"):
+        chooser.get_by_label(name, exact=True).uncheck()
+    chooser.get_by_label("Branża").check()
     expect(results.get_by_role("columnheader", name="Branża")).to_be_visible()
+    # Reorder with the chooser's buttons (crm.js): past E-mail and Organization (hidden),
+    # then before Name.
+    for _step in range(3):
+        chooser.get_by_role("button", name="Move Phone up").click()
+    expect(results.get_by_role("columnheader")).to_have_text(["Select", "Phone", "Name", "Branża"])
 
     with page.expect_download() as download_info:
         page.get_by_test_id("export-xlsx").click()
@@ -79,7 +106,7 @@ def test_create_filter_by_phone_and_export_xlsx(live_server, page, console_log, 
     assert sheet is not None
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert rows == [
-        ["Name", "Phone", "Branża"],
-        ["Jan Kowalski", "+48601234567, +48226281234", "meble"],
+        ["Phone", "Name", "Branża"],
+        ["+48601234567, +48226281234", "Jan Kowalski", "meble"],
     ]
     assert _csp_violations(console_log) == []
