@@ -41,6 +41,7 @@ from parley.mail.providers.imap.client import (
     XOAuth2Authenticator,
 )
 from parley.mail.secrets import decrypt_secret, encrypt_secret
+from parley.search.indexer import refresh as refresh_search_index
 
 DEFAULT_TEAM_NAME = "Support"
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
@@ -379,7 +380,7 @@ def redact_messages(
     after the commit. Returns the number of messages redacted.
 
     Runs in `transaction.atomic()`, so it joins the caller's transaction (erase_contact).
-    The search index is not updated here: `parley reindex` drops the old text.
+    The search index rows of the redacted messages are rewritten in the same transaction.
     """
     wanted = {address.strip().lower() for address in addresses if address.strip()}
     linked_ids = set(conversation_ids)
@@ -399,6 +400,7 @@ def redact_messages(
             ]
             raw.update(message.raw_sha256 for message in changed)
             count += _save_redacted(changed, attachments)
+        refresh_search_index(Message.objects.filter(pk__in=pks))
         transaction.on_commit(lambda: _delete_blobs_unless_used(raw, attachments))
     return count
 

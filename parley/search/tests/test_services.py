@@ -194,3 +194,47 @@ def test_an_empty_query_finds_nothing(bob, team_a):
     make_message(team=team_a, subject="Cokolwiek")
     index()
     assert search(user=bob, q="").groups == []
+
+
+def test_notes_are_found_as_their_conversation_never_by_outsiders(bob, charlie, team_a):
+    conversation = make_message(team=team_a, subject="Serwis").conversation
+    from parley.conversations.services.records import add_note
+
+    add_note(actor=bob, conversation=conversation, body="Klient prosi o oddzwonienie jutro")
+    index()
+    (group,) = search(user=bob, q="oddzwonienie").groups
+    (hit,) = group.hits
+    assert hit.object == conversation
+    assert hit.note is not None
+    assert ("oddzwonienie", True) in hit.snippet
+    assert search(user=charlie, q="oddzwonienie").groups == []
+    # Notes have no attachments or subject: those operators leave them out.
+    assert search(user=bob, q="oddzwonienie has:attachment").groups == []
+
+
+@pytest.mark.parametrize("typed", ["601 234 567", "+48 601-234-567", "0048601234567"])
+def test_it_finds_leads_by_name_email_and_phone_never_other_teams(bob, charlie, team_a, typed):
+    from parley.contacts.services.leads import create_lead
+
+    lead = create_lead(
+        team=team_a, name="Fotowoltaika na hali", email="biuro@hala.pl", phone="601234567"
+    )
+    index()
+    for q in ("fotowolt", "biuro@hala.pl", typed, lead.code):
+        (group,) = search(user=bob, q=q).groups
+        assert (group.kind, [hit.object for hit in group.hits]) == ("leads", [lead])
+    assert search(user=charlie, q="fotowoltaika").groups == []
+
+
+def test_only_the_newest_matches_are_ranked(bob, team_a, monkeypatch):
+    from parley.search import services
+
+    old = make_message(team=team_a, subject="Ogrzewanie podłogowe", text="ogrzewanie")
+    for _ in range(3):
+        make_message(team=team_a, subject="Inne", text="ogrzewanie przy okazji")
+    index()
+    assert titles(search(user=bob, q="ogrzewanie"))[0] == old.subject
+    # The trade-off of bounded ranking: an old best match outside the window is not ranked.
+    monkeypatch.setattr(services, "RANK_WINDOW", 2)
+    results = search(user=bob, q="ogrzewanie")
+    assert old.subject not in titles(results)
