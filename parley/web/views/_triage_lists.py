@@ -5,7 +5,7 @@ and `parley.web.views.calls` (calls); each passes its own rows, services and wor
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -20,13 +20,12 @@ from parley.accounts.access import team_ids_for_user
 
 if TYPE_CHECKING:
     from django.db.models import Model, QuerySet
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
     from parley.web.views._auth import AuthenticatedHttpRequest
 
 PAGE_SIZE = 50
 VIEW_NAMES = ("ready", "linked", "ignored", "all")
-# The bulk actions of both screens: `restore` is offered on the Ignored tab, the rest elsewhere.
-BULK_ACTIONS = ("ignore", "restore", "lead", "attach")
 
 
 def chosen_view(value: str | None) -> str:
@@ -54,14 +53,17 @@ def render_list(
     return render(request, f"{template}#results" if request.htmx else template, context)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Screen:
-    """One triage screen: its list and card URL names and the errors its services raise
-    for a user's mistake (shown as a message, never a 500)."""
+    """One triage screen: its list and card URL names, the errors its services raise for a
+    user's mistake (shown as a message, never a 500), and the wording of its bulk results."""
 
     list_name: str
     card_name: str
     errors: tuple[type[Exception], ...]
+    refused: StrOrPromise
+    done: Callable[[int], str]
+    failed: Callable[[int], str]
 
     def card_url(self, pk: int) -> str:
         return reverse(self.card_name, args=[pk])
@@ -103,23 +105,26 @@ class RowResult:
     message: str = ""
 
 
-def chosen_ids(request: AuthenticatedHttpRequest) -> list[int]:
-    return list(dict.fromkeys(int(pk) for pk in request.POST.getlist("ids") if pk.isdigit()))
-
-
 def run_bulk[T: Model](
-    *,
+    request: AuthenticatedHttpRequest,
     screen: Screen,
-    ids: list[int],
-    rows: Iterable[T],
-    act: Callable[[T], object],
+    *,
+    act: Callable[[T], object] | None,
+    rows: QuerySet[T],
     label: Callable[[T], str],
-) -> list[RowResult]:
-    """Apply `act` to each row, one transaction each (the services are durable), so one
-    refused row does not undo the others. An id that is not among `rows` (another team's,
-    gone, or read-only for the user) is reported without saying whether it exists."""
+) -> HttpResponse:
+    """Apply `act` to each chosen row (`ids`) among `rows`, one transaction each (the
+    services are durable), so one refused row does not undo the others; answer the results
+    page. An id that is not among `rows` (another team's, gone, or read-only for the user) is
+    reported without saying whether it exists. No `act` (an unknown action, or "attach"
+    without a record) or no ids changes nothing."""
+    ids = list(dict.fromkeys(int(pk) for pk in request.POST.getlist("ids") if pk.isdigit()))
+    back_url = f"{reverse(screen.list_name)}?view={chosen_view(request.POST.get('view'))}"
+    if act is None or not ids:
+        messages.error(request, screen.refused)
+        return redirect(back_url)
     results: dict[int, RowResult] = {}
-    for row in rows:
+    for row in rows.filter(pk__in=ids):
         url = screen.card_url(row.pk)
         try:
             act(row)
@@ -128,21 +133,11 @@ def run_bulk[T: Model](
         else:
             results[row.pk] = RowResult(label(row), url, ok=True)
     missing = _("Not found, or you may not change it.")
-    return [results.get(pk) or RowResult(f"#{pk}", "", ok=False, message=missing) for pk in ids]
-
-
-def render_bulk_results(
-    request: AuthenticatedHttpRequest,
-    *,
-    results: list[RowResult],
-    done: str,
-    failed: str,
-    back_url: str,
-) -> HttpResponse:
-    """The per-row outcome, with the `done`/`failed` summaries as flash messages."""
-    if any(result.ok for result in results):
-        messages.success(request, done)
-    if not all(result.ok for result in results):
-        messages.error(request, failed)
-    context = {"results": results, "back_url": back_url}
+    listed = [results.get(pk) or RowResult(f"#{pk}", "", ok=False, message=missing) for pk in ids]
+    done = sum(result.ok for result in listed)
+    if done:
+        messages.success(request, screen.done(done))
+    if done < len(listed):
+        messages.error(request, screen.failed(len(listed) - done))
+    context = {"results": listed, "back_url": back_url}
     return render(request, "web/triage_bulk_results.html", context)

@@ -13,12 +13,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from parley.accounts.access import (
@@ -54,7 +53,14 @@ if TYPE_CHECKING:
     from parley.web.views._auth import AuthenticatedHttpRequest
 
 VIEWS = {"ready": Triage.READY, "linked": Triage.LINKED, "ignored": Triage.IGNORED, "all": None}
-SCREEN = lists.Screen(list_name="web:calls", card_name="web:call", errors=(CallsError,))
+SCREEN = lists.Screen(
+    list_name="web:calls",
+    card_name="web:call",
+    errors=(CallsError,),
+    refused=gettext_lazy("Choose calls, an action and, to attach, a record."),
+    done=lambda n: ngettext("%(n)d call done.", "%(n)d calls done.", n) % {"n": n},
+    failed=lambda n: ngettext("%(n)d call failed.", "%(n)d calls failed.", n) % {"n": n},
+)
 # A ringing call older than this is stale (the PBX never reported its end): no pop-up.
 LIVE_WINDOW = timedelta(minutes=15)
 
@@ -243,14 +249,15 @@ def call_unlink(request: AuthenticatedHttpRequest, call_id: int) -> HttpResponse
 
 
 def _bulk_act(request: AuthenticatedHttpRequest, action: str) -> Callable[[Call], object] | None:
-    """What the bulk action does to one call; None when the chosen record is missing."""
+    """What the bulk action does to one call; None for an unknown action or a missing record."""
     actor, reason = request.user, request.POST.get("reason", "")
-    if action == "ignore":
-        return lambda call: services.ignore_call(call=call, actor=actor, reason=reason)
-    if action == "restore":
-        return lambda call: services.restore_call(call=call, actor=actor)
-    if action == "lead":
-        return lambda call: services.create_lead_from_call(call=call, actor=actor)
+    simple: dict[str, Callable[[Call], object]] = {
+        "ignore": lambda call: services.ignore_call(call=call, actor=actor, reason=reason),
+        "restore": lambda call: services.restore_call(call=call, actor=actor),
+        "lead": lambda call: services.create_lead_from_call(call=call, actor=actor),
+    }
+    if action != "attach":
+        return simple.get(action)
     record = lookup_record(request, request.POST.get("record", ""))
     if isinstance(record, Contact):
         return lambda call: services.link_call(call=call, contact=record, actor=actor)
@@ -268,28 +275,13 @@ def _call_label(call: Call) -> str:
 @require_POST
 def call_bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Ignore, restore, create leads for or attach the chosen calls; a result per call."""
-    action, ids = request.POST.get("action", ""), lists.chosen_ids(request)
-    back_url = f"{reverse('web:calls')}?view={lists.chosen_view(request.POST.get('view'))}"
-    act = _bulk_act(request, action) if action in lists.BULK_ACTIONS and ids else None
-    if act is None:
-        messages.error(request, _("Choose calls, an action and, to attach, a record."))
-        return redirect(back_url)
     writable = team_ids_for_user(request.user, write=True)
-    results = lists.run_bulk(
-        screen=SCREEN,
-        ids=ids,
-        rows=Call.objects.for_teams(writable).filter(pk__in=ids).select_related("team"),
-        act=act,
-        label=_call_label,
-    )
-    done = sum(result.ok for result in results)
-    failed = len(results) - done
-    return lists.render_bulk_results(
+    return lists.run_bulk(
         request,
-        results=results,
-        done=ngettext("%(n)d call done.", "%(n)d calls done.", done) % {"n": done},
-        failed=ngettext("%(n)d call failed.", "%(n)d calls failed.", failed) % {"n": failed},
-        back_url=back_url,
+        SCREEN,
+        act=_bulk_act(request, request.POST.get("action", "")),
+        rows=Call.objects.for_teams(writable).select_related("team"),
+        label=_call_label,
     )
 
 

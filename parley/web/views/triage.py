@@ -12,9 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from parley.accounts.access import team_ids_for_user
@@ -34,7 +33,14 @@ if TYPE_CHECKING:
     from parley.web.views._auth import AuthenticatedHttpRequest
 
 VIEWS = {"ready": State.READY, "linked": State.LINKED, "ignored": State.IGNORED, "all": None}
-SCREEN = lists.Screen(list_name="web:triage", card_name="web:triage_detail", errors=(TriageError,))
+SCREEN = lists.Screen(
+    list_name="web:triage",
+    card_name="web:triage_detail",
+    errors=(TriageError,),
+    refused=gettext_lazy("Choose e-mails, an action and, to attach, a record."),
+    done=lambda n: ngettext("%(n)d e-mail done.", "%(n)d e-mails done.", n) % {"n": n},
+    failed=lambda n: ngettext("%(n)d e-mail failed.", "%(n)d e-mails failed.", n) % {"n": n},
+)
 
 
 def _rows(request: AuthenticatedHttpRequest, view: str) -> EmailTriageQuerySet:
@@ -180,14 +186,15 @@ def triage_unlink(request: AuthenticatedHttpRequest, triage_id: int) -> HttpResp
 def _bulk_act(
     request: AuthenticatedHttpRequest, action: str
 ) -> Callable[[EmailTriage], object] | None:
-    """What the bulk action does to one row; None when the chosen record is missing."""
+    """What the bulk action does to one row; None for an unknown action or a missing record."""
     actor, reason = request.user, request.POST.get("reason", "")
-    if action == "ignore":
-        return lambda row: services.ignore_email(row=row, actor=actor, reason=reason)
-    if action == "restore":
-        return lambda row: services.restore_email(row=row, actor=actor)
-    if action == "lead":
-        return lambda row: services.create_lead_from_email(row=row, actor=actor)
+    simple: dict[str, Callable[[EmailTriage], object]] = {
+        "ignore": lambda row: services.ignore_email(row=row, actor=actor, reason=reason),
+        "restore": lambda row: services.restore_email(row=row, actor=actor),
+        "lead": lambda row: services.create_lead_from_email(row=row, actor=actor),
+    }
+    if action != "attach":
+        return simple.get(action)
     record = lookup_record(request, request.POST.get("record", ""))
     if record is None or isinstance(record, Conversation):
         return None
@@ -198,30 +205,14 @@ def _bulk_act(
 @require_POST
 def triage_bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Ignore, restore, create leads for or attach the chosen e-mails; a result per row."""
-    action, ids = request.POST.get("action", ""), lists.chosen_ids(request)
-    view = lists.chosen_view(request.POST.get("view"))
-    back_url = f"{reverse('web:triage')}?view={view}"
-    act = _bulk_act(request, action) if action in lists.BULK_ACTIONS and ids else None
-    if act is None:
-        messages.error(request, _("Choose e-mails, an action and, to attach, a record."))
-        return redirect(back_url)
     writable = team_ids_for_user(request.user, write=True)
-    rows = EmailTriage.objects.visible_to(request.user).filter(pk__in=ids, team_id__in=writable)
-    results = lists.run_bulk(
-        screen=SCREEN,
-        ids=ids,
-        rows=rows.select_related("message", "message__conversation__team"),
-        act=act,
-        label=lambda row: row.message.subject or _("(no subject)"),
-    )
-    done = sum(result.ok for result in results)
-    failed = len(results) - done
-    return lists.render_bulk_results(
+    rows = EmailTriage.objects.visible_to(request.user).filter(team_id__in=writable)
+    return lists.run_bulk(
         request,
-        results=results,
-        done=ngettext("%(n)d e-mail done.", "%(n)d e-mails done.", done) % {"n": done},
-        failed=ngettext("%(n)d e-mail failed.", "%(n)d e-mails failed.", failed) % {"n": failed},
-        back_url=back_url,
+        SCREEN,
+        act=_bulk_act(request, request.POST.get("action", "")),
+        rows=rows.select_related("message", "message__conversation__team"),
+        label=lambda row: row.message.subject or _("(no subject)"),
     )
 
 
