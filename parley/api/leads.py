@@ -256,3 +256,18 @@ def patch_custom_field(
         return custom_field_services.update_custom_field(
             field=field, **payload.model_dump(exclude_unset=True)
         )
+
+
+@router.delete(
+    "/teams/{team_id}/custom-fields/{field_id}",
+    response={204: None, **ERRORS},
+    summary="Delete a custom field and its values (team admins and managers)",
+)
+def delete_custom_field(request: HttpRequest, team_id: int, field_id: int) -> Status[None]:
+    """Deleting drops every stored value; PATCH `is_active: false` hides it instead."""
+    team = _configurable_team(_user(request), team_id)
+    field = CustomField.objects.filter(team=team, pk=field_id).first()
+    if field is None:
+        raise HttpError(404, "Not found.")
+    custom_field_services.delete_custom_field(field=field)
+    return Status(204, None)

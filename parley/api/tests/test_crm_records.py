@@ -60,6 +60,7 @@ def meble(team_a):
         ("get", "/api/v1/teams/1/tags"),
         ("post", "/api/v1/teams/1/tags"),
         ("patch", "/api/v1/tags/1"),
+        ("delete", "/api/v1/teams/1/custom-fields/1"),
         ("delete", "/api/v1/tags/1"),
         ("get", "/api/v1/contacts/1/avatar"),
         ("post", "/api/v1/contacts/1/avatar"),
@@ -270,3 +271,24 @@ def test_the_lead_list_filters_by_source_company_and_lock(client, bob, team_a, m
     assert [lead["name"] for lead in locked] == ["Meble"]
     by_company = client.get("/api/v1/leads?company=oknex", headers=_headers(bob)).json()
     assert [lead["name"] for lead in by_company["items"]] == ["Okna"]
+
+
+# Custom field definitions: delete
+
+
+def test_admins_delete_a_custom_field_and_its_values(client, alice, bob, charlie, team_a):
+    from parley.contacts.models import Contact, CustomField
+    from parley.contacts.services.custom_fields import create_custom_field
+
+    field = create_custom_field(team=team_a, target="contact", label="Budżet", field_type="number")
+    other = create_custom_field(team=team_a, target="contact", label="Uwagi", field_type="text")
+    contact = create_contact(
+        team=team_a, fields={"first_name": "Jan"}, custom={field.key: 10, other.key: "x"}
+    )
+    url = f"/api/v1/teams/{team_a.pk}/custom-fields/{field.pk}"
+    assert client.delete(url, headers=_headers(bob)).status_code == 403
+    assert client.delete(url, headers=_headers(charlie)).status_code == 404
+    assert client.delete(url, headers=_headers(alice)).status_code == 204
+    assert list(CustomField.objects.all()) == [other]
+    assert Contact.objects.get(pk=contact.pk).custom == {other.key: "x"}
+    assert client.delete(url, headers=_headers(alice)).status_code == 404

@@ -15,7 +15,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from parley.contacts.exceptions import ContactsError, DuplicateError
-from parley.contacts.models import CustomField, FieldTarget, FieldType
+from parley.contacts.models import Contact, CustomField, FieldTarget, FieldType, Organization
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -99,3 +99,20 @@ def update_custom_field(
     with transaction.atomic():
         field.save(update_fields=changed)
     return field
+
+
+def delete_custom_field(*, field: CustomField) -> int:
+    """Delete the definition and its values on the team's records (deactivating keeps
+    them); returns how many records lost a value. Record timelines are not touched."""
+    model: type[Contact | Organization] = (
+        Contact if field.target == FieldTarget.CONTACT else Organization
+    )
+    cleared = 0
+    with transaction.atomic():
+        records = model.objects.filter(team_id=field.team_id, custom__has_key=field.key)
+        for record in records.only("pk", "custom"):
+            record.custom = {k: v for k, v in record.custom.items() if k != field.key}
+            record.save(update_fields=["custom"])
+            cleared += 1
+        field.delete()
+    return cleared
