@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from django.db import connections
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from parley.accounts.access import team_ids_for_user
@@ -31,6 +31,8 @@ from parley.conversations.models import (
 from parley.mail.models import Mailbox, Message
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from parley.accounts.models import User
 
 PAGE_SIZE = 50
@@ -224,7 +226,7 @@ def new_activity_count(user: User, filters: InboxFilters, since: datetime, cap: 
 _COUNTS_PER_QUERY = 400
 
 
-def _capped_counts(querysets: list[ConversationQuerySet]) -> list[tuple[int, bool]]:
+def _capped_counts(querysets: Sequence[QuerySet[Any]]) -> list[tuple[int, bool]]:
     """Counts that each stop at COUNT_CAP (shown as "1000+"), all in one query.
 
     Every count is `SELECT COUNT(*) FROM (… LIMIT 1001)`: the database stops after 1,001
@@ -260,19 +262,29 @@ def folder_counts(user: User) -> FolderCounts:
     """Counts for the sidebar, each capped at COUNT_CAP: one per folder, one per queue and
     one per mailbox (open conversations) — three queries in all (queues, mailboxes and one
     UNION ALL of bounded counts), whatever the size of the tables."""
-    visible = Conversation.objects.visible_to(user).listed()
+    teams = team_ids_for_user(user)
+    visible = Conversation.objects.alive().filter(team_id__in=teams).listed()
     not_closed = visible.exclude(status__in=CLOSED_STATUSES)
     awake = Q(snoozed_until__isnull=True)
     through = Conversation.assignees.through.objects
-    # Driven by the user's own assignment rows, so a sparse "mine" is not a full scan.
-    mine_ids = through.filter(user_id=user.pk).values("conversation_id")
     anyone = Exists(through.filter(conversation_id=OuterRef("pk")))
     open_now = not_closed.filter(awake)
-    queues = list(Queue.objects.filter(team_id__in=team_ids_for_user(user)).order_by("name"))
-    mailboxes = list(Mailbox.objects.visible_to(user).order_by("name"))
+    # Counted from the user's own assignment rows joined to their conversations: the
+    # database walks the user's assignments and stops at the cap, instead of hashing every
+    # assignment the user ever had (PostgreSQL) or walking the whole team (SQLite).
+    mine_rows = through.filter(
+        user_id=user.pk,
+        conversation__team_id__in=teams,
+        conversation__deleted_at__isnull=True,
+        conversation__merged_into__isnull=True,
+        conversation__snoozed_until__isnull=True,
+    ).exclude(conversation__status__in=CLOSED_STATUSES)
+    queues = list(Queue.objects.filter(team_id__in=teams).order_by("name"))
+    # Mailbox.objects.visible_to(user), without asking for the user's teams a third time.
+    mailboxes = list(Mailbox.objects.filter(team_id__in=teams).order_by("name"))
     folders = [
         open_now,
-        open_now.filter(pk__in=mine_ids),
+        mine_rows,
         open_now.filter(~anyone),
         # snoozed() spells "snoozed_until IS NOT NULL", which the partial index conv_snoozed
         # serves.
@@ -281,7 +293,7 @@ def folder_counts(user: User) -> FolderCounts:
     ]
     per_queue = [open_now.filter(queue_id=queue.pk) for queue in queues]
     per_mailbox = [open_now.filter(mailbox_id=mailbox.pk) for mailbox in mailboxes]
-    counts = _capped_counts(folders + per_queue + per_mailbox)
+    counts = _capped_counts([*folders, *per_queue, *per_mailbox])
     folder_n, queue_n, mailbox_n = (
         counts[:5],
         counts[5 : 5 + len(queues)],

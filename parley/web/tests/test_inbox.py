@@ -144,7 +144,7 @@ def test_the_inbox_has_a_constant_number_of_queries(
         change_tags(actor=alice, conversations=made, add=[vip])
 
     fill(2)
-    with django_assert_num_queries(17, info="inbox") as small:
+    with django_assert_num_queries(15, info="inbox") as small:
         client.get("/inbox/")
     fill(20)
     with django_assert_num_queries(len(small.captured_queries)):
@@ -172,7 +172,7 @@ def test_a_filtered_inbox_has_a_constant_number_of_queries(
         make_conversation(team_a, f"Elsewhere {n}")  # in no queue: filtered out
 
     fill(2)
-    with django_assert_num_queries(17, info="filtered inbox") as small:
+    with django_assert_num_queries(15, info="filtered inbox") as small:
         first = client.get(url)
     assert rows(first) == 2
     fill(20)
@@ -188,12 +188,12 @@ def test_more_queues_and_mailboxes_add_no_query(client, alice, team_a, django_as
     client.force_login(alice)
     Queue.objects.create(team=team_a, name="Sales")
     make_mailbox(team_a)
-    with django_assert_num_queries(17, info="inbox, one queue and mailbox"):
+    with django_assert_num_queries(15, info="inbox, one queue and mailbox"):
         client.get("/inbox/")
     for k in range(5):
         Queue.objects.create(team=team_a, name=f"Queue {k}")
         make_mailbox(team_a, name=f"box{k}", email=f"box{k}@parley.test")
-    with django_assert_num_queries(17, info="inbox, six queues and mailboxes"):
+    with django_assert_num_queries(15, info="inbox, six queues and mailboxes"):
         response = client.get("/inbox/")
     assert len(response.context["counts"].queues) == 6
     assert len(response.context["counts"].mailboxes) == 6
