@@ -104,3 +104,53 @@ def test_a_bad_date_is_explained(client, bob):
     login(client, bob)
     html = client.get(reverse("web:search"), {"q": "before:wczoraj"}).content.decode()
     assert "is not a date" in html
+
+
+def test_the_page_filters_narrow_the_results_like_typed_operators(client, bob, team_a):
+    from parley.conversations.services import create_conversation
+    from parley.search.tests.factories import make_message as message
+
+    closed = create_conversation(team=team_a, subject="Zamknięta umowa")
+    message(team=team_a, subject="Zamknięta umowa", conversation=closed)
+    message(team=team_a, subject="Otwarta umowa", attachments=["umowa.pdf"])
+    closed.status = "closed"
+    closed.save(update_fields=["status"])
+    index()
+    login(client, bob)
+    url = reverse("web:search")
+    html = client.get(url, {"q": "umowa", "status": "closed"}).content.decode()
+    assert "Zamknięta" in html
+    assert "Otwarta" not in html
+    html = client.get(url, {"q": "umowa", "attachment": "1"}).content.decode()
+    assert "Otwarta" in html
+    assert "Zamknięta" not in html
+    # Filters alone search too.
+    html = client.get(url, {"attachment": "1"}).content.decode()
+    assert "Otwarta" in html
+    assert 'name="attachment" value="1" checked' in html
+
+
+def test_a_contact_hit_offers_a_new_conversation(client, bob, team_a):
+    make_contact(team=team_a, first_name="Oskar", last_name="Nowy", emails=["oskar@nowy.pl"])
+    index()
+    login(client, bob)
+    html = client.get(reverse("web:search"), {"q": "oskar"}).content.decode()
+    assert f'action="{reverse("web:compose_new")}"' in html
+    assert 'name="to" value="oskar@nowy.pl"' in html
+    assert "New conversation" in html
+
+
+def test_lead_and_note_hits_link_to_their_pages(client, bob, team_a):
+    from parley.contacts.services.leads import create_lead
+    from parley.conversations.services.records import add_note
+
+    lead = create_lead(team=team_a, name="Klimatyzacja biura")
+    conversation = make_message(team=team_a, subject="Serwis").conversation
+    add_note(actor=bob, conversation=conversation, body="klimatyzacja do przeglądu")
+    index()
+    login(client, bob)
+    html = client.get(reverse("web:search"), {"q": "klimatyzacja"}).content.decode()
+    assert reverse("web:lead", args=[lead.pk]) in html
+    assert reverse("web:conversation", args=[conversation.pk]) in html
+    assert "Note by" in html
+    assert "Leads" in html
