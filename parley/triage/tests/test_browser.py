@@ -165,3 +165,39 @@ def test_an_agent_picks_the_contact_of_a_meeting(live_server, page, bob, team_a)
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("The meeting has been planned.")).to_be_visible()
     assert Meeting.objects.get().contact == jan
+
+
+def test_a_ringing_call_opens_the_callers_card_when_asked(live_server, page, bob, team_a):
+    import re
+
+    from playwright.sync_api import expect
+
+    from parley.calls.models import Direction, Origin, Phase
+    from parley.calls.services.calls import CallReport, record_call
+    from parley.contacts.services import NewPhone, create_contact
+
+    jan = create_contact(
+        team=team_a, fields={"first_name": "Jan"}, phones=[NewPhone("+48 601 555 123")]
+    )
+    page.goto(f"{live_server.url}/meetings/")
+    page.get_by_label("E-mail").fill("bob@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    report = CallReport(
+        direction=Direction.INBOUND,
+        from_number="+48 601 555 123",
+        to_number="100",
+        phase=Phase.RINGING,
+        external_id="ring-1",
+    )
+    record_call(team=team_a, report=report, origin=Origin.WEBHOOK)
+
+    # The notice names the caller; ticking the box opens the card on the next poll.
+    expect(page.get_by_test_id("live-call")).to_contain_text("Jan")
+    page.get_by_test_id("live-auto-open").check()
+    expect(page).to_have_url(re.compile(rf"/contacts/{jan.pk}/$"), timeout=15_000)
+    # Once only: back on another page, the same call does not pull the agent away again.
+    page.goto(f"{live_server.url}/meetings/")
+    expect(page.get_by_test_id("live-auto-open")).to_be_checked()
+    page.wait_for_timeout(6_000)
+    expect(page).to_have_url(re.compile(r"/meetings/$"))
