@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 from django.http import HttpRequest, HttpResponse
@@ -8,7 +10,9 @@ from django.test import Client
 from django.urls import path, reverse
 
 from config import urls as project_urls
+from conftest import PASSWORD
 from parley.accounts.services import set_language
+from parley.compose.services.drafts import start_new_conversation
 from parley.contacts.services import create_contact
 from parley.mail.models import Mailbox
 from parley.mail.services import MailboxSettings, create_mailbox, pause_mailbox
@@ -237,3 +241,56 @@ def test_new_conversation_opens_the_composer_when_a_mailbox_is_active(client, bo
 
     assert response.status_code == 302
     assert "/compose/" in response["Location"]
+
+
+# The composer's Trix toolbar speaks the page's language.
+
+
+def test_the_composer_gives_the_editor_toolbar_translated_labels(client, bob, team_a):
+    _mailbox(team_a)
+    client.force_login(bob)
+
+    page = client.get(client.post(reverse("web:compose_new"))["Location"]).text
+
+    assert 'data-trix-lang-bold="Bold"' in page
+    assert 'data-trix-lang-url-placeholder="Enter a URL…"' in page
+    # compose.js sets the labels on an event Trix fires when it starts: it is loaded first.
+    assert page.index("compose/compose.js") < page.index("trix.umd.min.js")
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs /usr/bin/chromium")
+def test_the_editor_toolbar_shows_the_labels_the_page_gives_it(live_server, bob, team_a):
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import Route, expect, sync_playwright
+
+    draft = start_new_conversation(user=bob, mailbox=_mailbox(team_a))
+    url = f"{live_server.url}{reverse('web:compose', args=[draft.pk])}"
+
+    def in_polish(route: Route) -> None:
+        # Stands for the Polish catalog, which the translator fills in later.
+        response = route.fetch()
+        body = response.text().replace(
+            'data-trix-lang-bold="Bold"', 'data-trix-lang-bold="Pogrubienie"'
+        )
+        route.fulfill(response=response, body=body)
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox"]
+        )
+        page = browser.new_page()
+        page.set_default_timeout(30_000)
+        page.goto(f"{live_server.url}{reverse('accounts:login')}")
+        page.get_by_label("E-mail").fill(bob.email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(re.compile(r".*/(inbox/)?$"))
+        page.route(url, in_polish)
+        page.goto(url)
+        bold = page.locator("trix-toolbar [data-trix-attribute=bold]")
+        expect(bold).to_have_attribute("title", "Pogrubienie")
+        expect(page.locator("trix-toolbar [data-trix-attribute=italic]")).to_have_attribute(
+            "title", "Italic"
+        )
+        browser.close()

@@ -123,6 +123,20 @@
     });
   }
 
+  // The toolbar's labels in the page's language: the template puts the translated strings
+  // on <trix-editor> as data-trix-lang-* attributes (data-trix-lang-url-placeholder sets
+  // Trix.config.lang.urlPlaceholder). Trix builds the toolbar right after this event; this
+  // script is loaded before Trix so that the listener is there whenever Trix starts.
+  document.addEventListener("trix-before-initialize", function (event) {
+    if (!window.Trix || !event.target.dataset) return;
+    const lang = window.Trix.config.lang;
+    Object.keys(event.target.dataset).forEach(function (key) {
+      if (key.indexOf("trixLang") !== 0 || key.length <= 8) return;
+      const name = key.charAt(8).toLowerCase() + key.slice(9);
+      if (Object.prototype.hasOwnProperty.call(lang, name)) lang[name] = event.target.dataset[key];
+    });
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     const form = document.getElementById("compose-form");
     if (!form) return;
