@@ -151,20 +151,27 @@ def test_an_agent_picks_the_contact_of_a_meeting(live_server, page, bob, team_a)
     from playwright.sync_api import expect
 
     from parley.calls.models import Meeting
-    from parley.contacts.services import create_contact
+    from parley.contacts.services import NewPhone, create_contact
 
-    jan = create_contact(team=team_a, fields={"first_name": "Jan", "last_name": "Kowalski"})
+    jan = create_contact(
+        team=team_a,
+        fields={"first_name": "Jan", "last_name": "Kowalski"},
+        phones=[NewPhone("601 234 567")],
+    )
 
     page.goto(f"{live_server.url}/meetings/new/")
     page.get_by_label("E-mail").fill("bob@example.com")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_label("Name").fill("Renewal call")
     page.get_by_test_id("meeting-contact").fill("Kowal")
     page.get_by_test_id("lookup-option").filter(has_text="Jan Kowalski").click()
+    # The empty name and number are taken from the chosen contact.
+    expect(page.get_by_label("Name")).to_have_value("Jan Kowalski")
+    expect(page.get_by_label("Phone number")).to_have_value("601 234 567")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("The meeting has been planned.")).to_be_visible()
-    assert Meeting.objects.get().contact == jan
+    meeting = Meeting.objects.get()
+    assert (meeting.contact, meeting.phone_e164) == (jan, "+48601234567")
 
 
 def test_a_ringing_call_opens_the_callers_card_when_asked(live_server, page, bob, team_a):

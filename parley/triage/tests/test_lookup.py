@@ -111,3 +111,10 @@ def test_bulk_attach_without_a_record_is_refused(client, bob, mailbox):
     assert "to attach, a record" in response.text
     row.refresh_from_db()
     assert row.state == State.READY
+
+
+def test_a_contact_option_carries_its_name_and_number_for_forms(client, bob, ewa):
+    response = _lookup(client, bob, q="zieli")
+    [option] = response.context["options"]
+    assert option.fill == {"name": "Ewa Zielińska", "phone": "601 234 567"}
+    assert "data-lookup-fill=" in response.text

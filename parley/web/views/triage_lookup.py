@@ -6,7 +6,8 @@ read; the services refuse another team's record when the choice is saved."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.decorators import login_required
@@ -45,11 +46,18 @@ class Option:
     pk: int
     label: str
     detail: str
+    # What a form may copy into its own empty fields when this option is chosen (a meeting
+    # takes the contact's name and number).
+    fill: dict[str, str] = field(default_factory=dict)
 
     @property
     def value(self) -> str:
         """What a form posts for this option: `kind:id` (see `lookup_record`)."""
         return f"{self.kind}:{self.pk}"
+
+    @property
+    def fill_json(self) -> str:
+        return json.dumps(self.fill) if self.fill else ""
 
     @property
     def kind_label(self) -> str:
@@ -60,10 +68,13 @@ def _contacts(user: User, q: str, team_id: int | None) -> list[Option]:
     found = search_contacts(Contact.objects.visible_to(user), q).select_related("organization")
     if team_id is not None:
         found = found.filter(team_id=team_id)
-    return [
-        Option("contact", c.pk, c.display_name, str(c.organization or ""))
-        for c in found.order_by("last_name", "first_name")[:LIMIT]
-    ]
+    options = []
+    for contact in found.prefetch_related("phones").order_by("last_name", "first_name")[:LIMIT]:
+        phone = next(iter(contact.phones.all()), None)
+        fill = {"name": contact.display_name, "phone": phone.raw if phone else ""}
+        organization = str(contact.organization or "")
+        options.append(Option("contact", contact.pk, contact.display_name, organization, fill))
+    return options
 
 
 def _leads(user: User, q: str, team_id: int | None) -> list[Option]:

@@ -10,6 +10,20 @@
     box.querySelector('input[type="search"]').setAttribute("aria-expanded", "false");
   }
 
+  // A box with data-lookup-fills="name phone" copies those values of the chosen option into
+  // the form's fields of the same names, when they are still empty.
+  function fill(box, option) {
+    const names = (box.dataset.lookupFills || "").split(" ").filter(Boolean);
+    const form = box.closest("form");
+    if (!names.length || !form || !option.dataset.lookupFill) return;
+    let values;
+    try { values = JSON.parse(option.dataset.lookupFill); } catch (e) { return; }
+    names.forEach(function (name) {
+      const input = form.elements.namedItem(name);
+      if (input && "value" in input && !input.value && values[name]) input.value = values[name];
+    });
+  }
+
   document.addEventListener("click", function (event) {
     const option = event.target.closest && event.target.closest("[data-lookup-value]");
     const box = option && option.closest("[data-lookup]");
@@ -18,6 +32,7 @@
     box.querySelector("[data-lookup-input]").value = option.dataset.lookupValue;
     const search = box.querySelector('input[type="search"]');
     search.value = option.dataset.lookupLabel;
+    fill(box, option);
     clear(box);
     search.focus();
   });
