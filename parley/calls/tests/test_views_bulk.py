@@ -280,3 +280,24 @@ def test_another_teams_conversation_is_refused(client, bob, team_b, calls):
     assert "No such conversation in this team." in response.text
     calls[0].refresh_from_db()
     assert calls[0].conversation is None
+
+
+# The query count of the list does not grow with the rows
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_calls_list_costs_the_same_queries_for_more_rows(client, bob, team_a, calls):
+    _login(client, bob)
+    few = _queries(client, "/calls/")
+    for n in range(5):
+        create_lead(team=team_a, name=f"L{n}", phone="601 234 567", actor=bob)
+        _ringing(team_a, "601234567", f"q{n}")
+    assert _queries(client, "/calls/") == few

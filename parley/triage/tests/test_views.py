@@ -287,3 +287,19 @@ def test_the_conversation_page_labels_the_source_of_each_message(client, bob, ro
         for part in text.split('data-testid="message-source"')[1:]
     ]
     assert labels == ["Inbox", "API"]
+
+
+def test_the_list_costs_the_same_queries_for_more_rows(client, bob, mailbox, row):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/triage/").status_code == 200
+        return len(captured)
+
+    _login(client, bob)
+    few = queries()
+    for n in range(5):
+        receive(mailbox, email(sender=f"x{n}@y.pl", subject=f"S{n}"))
+    assert queries() == few
