@@ -68,11 +68,11 @@ class IndexBackend(ABC):
     def _column(self) -> str:
         return f"{self.TABLE}.{self.ID}"
 
-    def _execute(self, sql: str, params: Sequence[object]) -> None:
+    def _execute(self, sql: str, params: Sequence[Any]) -> None:
         with connection.cursor() as cursor:
             cursor.execute(sql.format(table=self.TABLE, id=self.ID), params)
 
-    def _fetch(self, sql: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
+    def _fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         with connection.cursor() as cursor:
             cursor.execute(sql.format(table=self.TABLE, id=self.ID), params)
             return list(cursor.fetchall())
