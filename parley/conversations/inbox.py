@@ -198,7 +198,7 @@ def inbox_page(
         last_read_at__gte=OuterRef("last_activity_at"),
     )
     qs = (
-        qs.select_related("queue", "category", "mailbox")
+        qs.select_related("queue", "category", "mailbox", "contact", "organization")
         .prefetch_related("assignees", "tags")
         .annotate(
             snippet=Subquery(latest.values("snippet")[:1]),

@@ -336,3 +336,69 @@ def test_queue_counts_stop_at_the_cap(client, bob, team_a, monkeypatch):
     response = client.get("/inbox/")
 
     assert 'Sales <span class="badge">2+</span>' in response.text
+
+
+def test_bulk_result_lists_every_conversation(client, alice, dave, team_a, conversations):
+    from parley.accounts.models import Role
+    from parley.accounts.services import create_team, set_membership
+
+    other = create_team(name="Team R")
+    set_membership(user=alice, team=other, role=Role.READER)
+    theirs = make_conversation(other, "Read only")
+    client.force_login(alice)
+
+    response = client.post(
+        "/inbox/bulk/",
+        {"action": "close", "ids": [conversations[0].pk, theirs.pk]},
+        headers={"HX-Request": "true"},
+    )
+
+    outcomes = response.text.split('data-testid="bulk-outcome"')[1:]
+    assert len(outcomes) == 2
+    assert f"#{conversations[0].number} — done" in response.text
+    assert f"#{theirs.number} — refused: You may only read" in response.text
+
+
+def test_the_sidebar_refreshes_its_counts_alone(client, bob, team_a, conversations):
+    client.force_login(bob)
+
+    response = client.get(
+        "/inbox/?folder=open",
+        headers={"HX-Request": "true", "HX-Target": "inbox-folders"},
+    )
+    close_conversations(actor=bob, conversations=conversations[:1])
+    later = client.get(
+        "/inbox/?folder=open",
+        headers={"HX-Request": "true", "HX-Target": "inbox-folders"},
+    )
+
+    assert response.text.lstrip().startswith('<nav id="inbox-folders"')
+    assert 'data-testid="inbox-row"' not in response.text
+    assert response.context["counts"].open == 3
+    assert later.context["counts"].open == 2
+    assert 'hx-trigger="every 30s' in client.get("/inbox/").text
+
+
+def test_filter_by_contact_and_organization(client, alice, team_a, conversations):
+    from parley.contacts.models import Contact, Organization
+    from parley.conversations.services.records import link_contact
+
+    acme = Organization.objects.create(team=team_a, name="Acme")
+    jan = Contact.objects.create(
+        team=team_a, first_name="Jan", last_name="Nowak", organization=acme
+    )
+    link_contact(actor=alice, conversation=conversations[0], contact=jan)
+    client.force_login(alice)
+
+    everything = client.get("/inbox/")
+    by_contact = client.get(f"/inbox/?contact={jan.pk}")
+    by_organization = client.get(f"/inbox/?organization={acme.pk}")
+
+    assert f'contact={jan.pk}"' in everything.text  # the customer column links to the filter
+    assert "Jan Nowak" in everything.text
+    assert "Acme" in everything.text
+    assert rows(by_contact) == 1
+    assert 'data-testid="contact-filter"' in by_contact.text
+    assert "Show all contacts" in by_contact.text
+    assert rows(by_organization) == 1
+    assert 'data-testid="organization-filter"' in by_organization.text

@@ -21,6 +21,7 @@ from parley.accounts.models import WRITE_ROLES, User
 from parley.conversations.inbox import (
     Folder,
     InboxFilters,
+    InboxPage,
     Sort,
     folder_counts,
     inbox_page,
@@ -93,10 +94,25 @@ def _options(user: User) -> dict[str, object]:
     }
 
 
+def _filter_names(page: InboxPage) -> dict[str, object]:
+    """The contact and organization the list is narrowed to, named from its own rows (no
+    extra query; the filter itself is access-checked by the list's queryset)."""
+    f = page.filters
+    contact = next((r.contact for r in page.rows if f.contact_id and r.contact_id), None)
+    organization = next(
+        (r.organization for r in page.rows if f.organization_id and r.organization_id), None
+    )
+    return {"filter_contact": contact, "filter_organization": organization}
+
+
 @login_required
 @require_GET
 def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = parse_filters(request.GET)
+    if request.htmx and request.htmx.target == "inbox-folders":
+        # The sidebar refreshes itself (live counts) without rendering the list.
+        context = {"filters": filters, "counts": folder_counts(request.user)}
+        return render(request, "web/inbox.html#folders", context)
     page = inbox_page(request.user, filters, cursor=request.GET.get("cursor", ""))
     context = {
         "page": page,
@@ -104,6 +120,7 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
         "counts": folder_counts(request.user),
         "rendered_at": timezone.now().isoformat(),
         "now": timezone.now(),
+        **_filter_names(page),
         **_options(request.user),
     }
     partial = request.htmx and request.htmx.target == "inbox-list"
@@ -136,8 +153,16 @@ def inbox_bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
         response = render(request, "web/inbox.html#bulk-result", {"outcome": outcome})
         response["HX-Trigger"] = "inboxChanged"
         return response
-    for line in outcome.summary_lines():
-        messages.info(request, line)
+    if outcome.error:
+        messages.error(request, outcome.error)
+    else:
+        messages.info(request, outcome.summary_lines()[0])
+        for number, ok, what in outcome.rows():
+            if ok:
+                messages.info(request, f"#{number} — {what}")
+            else:
+                refused = _("#%(number)s — refused: %(reason)s")
+                messages.warning(request, refused % {"number": number, "reason": what})
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = reverse("web:inbox")

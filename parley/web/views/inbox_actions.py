@@ -52,6 +52,10 @@ class BulkOutcome:
         lines += [f"#{o.number}: {o.reason}" for o in self.result.refused]
         return lines
 
+    def rows(self) -> list[tuple[int, bool, str]]:
+        """(number, succeeded, what happened) for every ticked conversation, in order."""
+        return [(o.number, o.ok, o.reason if not o.ok else _("done")) for o in self.result.outcomes]
+
 
 def _ids(data: QueryDict, name: str) -> list[int]:
     return [int(v) for v in data.getlist(name) if v.isdigit()]
