@@ -63,6 +63,7 @@ def _current_nav(page: str) -> list[str]:
     [
         ("web:inbox", "inbox"),
         ("web:calls", "calls"),
+        ("web:meetings", "calls"),
         ("web:settings_inbox", "settings"),
         ("web:call_settings", "settings"),
         ("web:settings_profile", "settings"),
