@@ -7,8 +7,9 @@ Rules, first match wins, always within the message's team:
    (In-Reply-To, then References from last to first).
 3. ``tag``: the subject carries the conversation tag ``[#1234]`` (prefix: PARLEY_TICKET_PREFIX).
 4. ``reply``: a message we already know names this one in its In-Reply-To — the reply came
-   first (sync stores INBOX before Sent, so a customer's answer to our message is often
-   stored before our message itself); the parent joins its reply's conversation.
+   first (sync stores the new mail of all folders in date order, but a parent can still come
+   later: a wrong Date, a folder enabled later, an import); the parent joins its reply's
+   conversation.
 5. ``subject``: guarded fallback — the same normalized subject (Re:/Fwd:/Odp:/AW:/… stripped)
    and a shared external participant within PARLEY_THREAD_SUBJECT_DAYS days (0 = off);
    never for bulk mail.
