@@ -1,6 +1,7 @@
 """GET /api/v1/search?q=…: the same search as the web page, as JSON.
 
 Hits are scoped like every list (another team's records are never returned nor counted).
+Conversations are found by their messages and internal notes; leads are a kind of their own.
 Snippets come as plain text with the character ranges of the matched words.
 """
 
@@ -12,7 +13,7 @@ from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import Field
 
-from parley.accounts.models import User
+from parley.api.auth import request_user
 from parley.search.services import Hit, search
 
 router = Router(tags=["search"])
@@ -37,6 +38,7 @@ class HitOut(Schema):
     score: float
     date: datetime | None
     message_id: int | None = Field(None, description="The best matching message (conversations).")
+    note_id: int | None = Field(None, description="The matching internal note (conversations).")
     number: int | None = Field(None, description="The conversation number (#1234).")
 
 
@@ -72,14 +74,16 @@ def _hit(hit: Hit) -> HitOut:
         score=hit.score,
         date=hit.date,
         message_id=hit.message.pk if hit.message else None,
+        note_id=hit.note.pk if hit.note else None,
         number=getattr(hit.object, "number", None),
     )
 
 
-@router.get("/search", response=SearchOut, summary="Search conversations, contacts, organizations, leads")
+@router.get(
+    "/search", response=SearchOut, summary="Search conversations, contacts, organizations, leads"
+)
 def search_everything(request: HttpRequest, params: Query[SearchParams]) -> SearchOut:
-    user = request.user
-    assert isinstance(user, User)  # TokenAuth sets a real user on every authenticated call.
+    user = request_user(request)
     if not params.q.strip():
         raise HttpError(422, "q is required.")
     kinds = [params.kind] if params.kind else None

@@ -57,3 +57,20 @@ def test_an_empty_query_is_rejected(client, bob):
 
 def test_a_bad_limit_is_rejected(client, bob):
     assert get(client, bob, q="x", limit=1000).status_code == 422
+
+
+def test_leads_and_notes_are_hits_too(client, bob, charlie, team_a):
+    from parley.contacts.services.leads import create_lead
+    from parley.conversations.services.records import add_note
+
+    lead = create_lead(team=team_a, name="Rekuperacja domu", phone="601 234 567")
+    conversation = make_message(team=team_a, subject="Serwis").conversation
+    note = add_note(actor=bob, conversation=conversation, body="rekuperator do wymiany")
+    index()
+    body = get(client, bob, q="rekuper").json()
+    groups = {g["kind"]: g for g in body["groups"]}
+    assert [h["id"] for h in groups["leads"]["hits"]] == [lead.pk]
+    (hit,) = groups["conversations"]["hits"]
+    assert (hit["id"], hit["note_id"], hit["message_id"]) == (conversation.pk, note.pk, None)
+    assert get(client, bob, q="rekuper", kind="leads").json()["groups"][0]["kind"] == "leads"
+    assert get(client, charlie, q="rekuper").json()["groups"] == []
