@@ -118,3 +118,18 @@ def test_a_contact_option_carries_its_name_and_number_for_forms(client, bob, ewa
     [option] = response.context["options"]
     assert option.fill == {"name": "Ewa Zielińska", "phone": "601 234 567"}
     assert "data-lookup-fill=" in response.text
+
+
+def test_bulk_attach_files_the_emails_on_an_organization(client, bob, mailbox, team_a):
+    from parley.contacts.services import create_organization
+
+    acme = create_organization(team=team_a, fields={"name": "Acme"})
+    row = receive(mailbox, email(sender="x@y.pl"))
+    client.force_login(bob)
+    listing = client.get("/triage/")
+    assert "contact,organization,lead" in listing.text
+    client.post(
+        "/triage/bulk/", {"action": "attach", "ids": [row.pk], "record": f"organization:{acme.pk}"}
+    )
+    row.refresh_from_db()
+    assert (row.state, row.organization) == (State.LINKED, acme)
