@@ -104,7 +104,7 @@ def _contact_out(contact: Contact) -> Contact:
 
 def _organization_out(organization: Organization) -> Organization:
     organization.refresh_from_db()
-    prefetch_related_objects([organization], "domains", "tags", "managers")
+    prefetch_related_objects([organization], "domains", "emails", "phones", "tags", "managers")
     return organization
 
 
@@ -277,7 +277,8 @@ def create_organization(request: HttpRequest, payload: OrganizationIn) -> Status
     user = _user(request)
     team = _write_team(user, payload.team_id)
     data = payload.model_dump(
-        exclude={"team_id", "domains", "tags", "manager_ids", "custom"}, exclude_none=True
+        exclude={"team_id", "domains", "emails", "phones", "tags", "manager_ids", "custom"},
+        exclude_none=True,
     )
     with _answers():
         organization = services.create_organization(
@@ -288,6 +289,8 @@ def create_organization(request: HttpRequest, payload: OrganizationIn) -> Status
             tags=payload.tags,
             custom=payload.custom,
             actor=user,
+            emails=payload.emails,
+            phones=payload.phones,
         )
     return Status(201, _organization_out(organization))
 
@@ -313,7 +316,7 @@ def patch_organization(
     with _answers():
         organization = get_organization_for_user(_user(request), organization_id, write=True)
     changes = payload.model_dump(exclude_unset=True)
-    relations = {"domains", "tags", "manager_ids", "custom"}
+    relations = {"domains", "emails", "phones", "tags", "manager_ids", "custom"}
     fields = {k: v for k, v in changes.items() if k not in relations and v is not None}
     with _answers():
         services.update_organization_profile(
@@ -328,6 +331,8 @@ def patch_organization(
             ),
             custom=payload.custom,
             actor=_user(request),
+            emails=payload.emails,
+            phones=payload.phones,
         )
     return _organization_out(organization)
 

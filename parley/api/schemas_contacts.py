@@ -11,6 +11,7 @@ from parley.contacts.models import (
     ContactEmail,
     ContactPhone,
     Organization,
+    OrganizationPhone,
     PhoneKind,
 )
 
@@ -136,6 +137,11 @@ class ContactPatch(Schema):
     )
 
 
+class OrganizationPhoneOut(Schema):
+    raw: str
+    e164: str
+
+
 class OrganizationOut(AddressSchema):
     id: int
     team_id: int
@@ -144,6 +150,8 @@ class OrganizationOut(AddressSchema):
     account_type: str
     note: str
     domains: list[str]
+    emails: list[str]
+    phones: list[OrganizationPhoneOut]
     tags: list[str]
     manager_ids: list[int]
     custom: dict[str, str | int | float | list[str]]
@@ -154,6 +162,14 @@ class OrganizationOut(AddressSchema):
     @staticmethod
     def resolve_domains(obj: Organization) -> list[str]:
         return [d.domain for d in obj.domains.all()]
+
+    @staticmethod
+    def resolve_emails(obj: Organization) -> list[str]:
+        return [e.address for e in obj.emails.all()]
+
+    @staticmethod
+    def resolve_phones(obj: Organization) -> list[OrganizationPhone]:
+        return list(obj.phones.all())
 
     @staticmethod
     def resolve_tags(obj: Organization) -> list[str]:
@@ -173,6 +189,8 @@ class OrganizationIn(AddressSchema):
     account_type: str | None = Field(None, max_length=100)
     note: str = ""
     domains: list[str] = []
+    emails: list[str] = Field([], description="The organization's own addresses.")
+    phones: list[str] = Field([], description="As typed; stored in E.164 as well.")
     tags: list[str] = []
     manager_ids: list[int] = []
     custom: dict[str, Any] = Field({}, description="Custom field values by key.")
@@ -190,6 +208,8 @@ class OrganizationPatch(Schema):
     region: str | None = None
     country: str | None = None
     domains: list[str] | None = None
+    emails: list[str] | None = Field(None, description="Replaces every address.")
+    phones: list[str] | None = Field(None, description="Replaces every number.")
     tags: list[str] | None = None
     manager_ids: list[int] | None = None
     custom: dict[str, Any] | None = Field(

@@ -113,6 +113,8 @@ def organization_table(
         str(_("Name")),
         str(_("Tax id (NIP)")),
         str(_("Mail domains")),
+        str(_("E-mail")),
+        str(_("Phone")),
         str(_("Account type")),
         str(_("Postal code")),
         str(_("City")),
@@ -123,13 +125,17 @@ def organization_table(
     ]
 
     def body() -> Iterator[list[str]]:
-        prefetched = organizations.prefetch_related("domains", "tags", "managers")
+        prefetched = organizations.prefetch_related(
+            "domains", "emails", "phones", "tags", "managers"
+        )
         for org in prefetched.iterator(chunk_size=CHUNK):
             custom = parse_custom(org.custom)
             yield [
                 org.name,
                 org.tax_id,
                 ", ".join(d.domain for d in org.domains.all()),
+                ", ".join(e.address for e in org.emails.all()),
+                ", ".join(p.e164 for p in org.phones.all()),
                 labels.label(org.team_id, "account_type", org.account_type),
                 org.postal_code,
                 org.city,

@@ -255,7 +255,35 @@ class OrganizationForm(_TeamScopedForm):
             "Separated by commas, e.g. example.pl. Mail from them suggests this organization."
         ),
     )
-    field_order = ["team", "name", "tax_id", "account_type", "domains", "tags", "managers"]
+    emails = forms.CharField(
+        label=_("E-mail addresses"),
+        required=False,
+        max_length=2000,
+        help_text=_("The organization's own, e.g. office@example.pl; separated by commas."),
+    )
+    phones = forms.CharField(
+        label=_("Phone numbers"),
+        required=False,
+        max_length=1000,
+        help_text=_("Switchboard, fax…; separated by commas."),
+    )
+    field_order = [
+        "team",
+        "name",
+        "tax_id",
+        "account_type",
+        "domains",
+        "emails",
+        "phones",
+        "tags",
+        "managers",
+    ]
+
+    def email_list(self) -> list[str]:
+        return split_list(self.cleaned_data["emails"])
+
+    def phone_list(self) -> list[str]:
+        return split_list(self.cleaned_data["phones"])
 
     def organization_fields(self) -> OrganizationFields:
         fields: OrganizationFields = {

@@ -88,6 +88,8 @@ ORGANIZATION_COLUMNS: dict[str, str | _StrPromise] = {
     "name": _("Name"),
     "tax_id": _("NIP"),
     "domains": _("Domains"),
+    "email": _("E-mail"),
+    "phone": _("Phone"),
     "city": _("City"),
     "country": _("Country"),
     "account_type": _("Account type"),

@@ -245,6 +245,55 @@ class OrganizationDomain(models.Model):
         return self.domain
 
 
+class OrganizationEmail(models.Model):
+    """A general e-mail address of an organization (office@, invoices@), lower-cased.
+
+    Unlike a contact's address it is not unique in the team and does not file mail: it is
+    the organization's own contact detail."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="emails")
+    address = models.CharField(_("e-mail address"), max_length=254)
+
+    class Meta:
+        ordering = ("pk",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "address"], name="contacts_orgemail_unique"
+            ),
+        ]
+        verbose_name = _("e-mail address")
+        verbose_name_plural = _("e-mail addresses")
+
+    @override
+    def __str__(self) -> str:
+        return self.address
+
+
+class OrganizationPhone(models.Model):
+    """A phone number of an organization (switchboard, fax), as typed and in E.164."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="phones")
+    # Copied from the organization so looking a number up is one indexed query.
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
+    raw = models.CharField(_("number as typed"), max_length=50)
+    e164 = models.CharField(_("number (E.164)"), max_length=20)
+
+    class Meta:
+        ordering = ("pk",)
+        indexes = [models.Index(fields=["team", "e164"], name="contacts_orgphone_e164")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "e164"], name="contacts_orgphone_unique"
+            ),
+        ]
+        verbose_name = _("phone number")
+        verbose_name_plural = _("phone numbers")
+
+    @override
+    def __str__(self) -> str:
+        return self.e164
+
+
 class ContactQuerySet(models.QuerySet["Contact"]):
     def for_teams(self, team_ids: Iterable[int]) -> ContactQuerySet:
         return self.filter(team_id__in=list(team_ids))

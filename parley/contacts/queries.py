@@ -189,9 +189,12 @@ def filter_organizations(
         condition = (
             Q(name__icontains=q)
             | Q(domains__domain__icontains=q.lower())
+            | Q(emails__address__icontains=q.lower())
             | Q(tax_id=re.sub(r"\D", "", q) or "-")
             | Q(city__icontains=q)
         )
+        if (phone := _phone_condition(q, "phones__e164")) is not None:
+            condition |= phone
         organizations = organizations.filter(pk__in=organizations.filter(condition).values("pk"))
     if filters.tag is not None:
         organizations = organizations.filter(tags__pk=filters.tag)
@@ -220,7 +223,7 @@ def contact_list_queryset(contacts: ContactQuerySet) -> ContactQuerySet:
 
 
 def organization_list_queryset(organizations: OrganizationQuerySet) -> OrganizationQuerySet:
-    return organizations.prefetch_related("domains", "tags")
+    return organizations.prefetch_related("domains", "emails", "phones", "tags")
 
 
 @dataclass(frozen=True, slots=True)

@@ -292,3 +292,30 @@ def test_admins_delete_a_custom_field_and_its_values(client, alice, bob, charlie
     assert list(CustomField.objects.all()) == [other]
     assert Contact.objects.get(pk=contact.pk).custom == {other.key: "x"}
     assert client.delete(url, headers=_headers(alice)).status_code == 404
+
+
+def test_organizations_take_addresses_and_numbers_over_the_api(client, bob, dave, team_a):
+    response = client.post(
+        "/api/v1/organizations",
+        {"name": "Acme", "emails": ["Biuro@acme.pl"], "phones": ["22 628 12 34"]},
+        content_type="application/json",
+        headers=_headers(bob),
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert body["emails"] == ["biuro@acme.pl"]
+    assert body["phones"] == [{"raw": "22 628 12 34", "e164": "+48226281234"}]
+    url = f"/api/v1/organizations/{body['id']}"
+    response = client.patch(
+        url, {"phones": ["bad"]}, content_type="application/json", headers=_headers(bob)
+    )
+    assert response.status_code == 422
+    response = client.patch(
+        url, {"emails": []}, content_type="application/json", headers=_headers(bob)
+    )
+    assert response.json()["emails"] == []
+    assert response.json()["phones"] == [{"raw": "22 628 12 34", "e164": "+48226281234"}]
+    response = client.patch(
+        url, {"emails": ["x@acme.pl"]}, content_type="application/json", headers=_headers(dave)
+    )
+    assert response.status_code == 403

@@ -403,8 +403,13 @@ def create_organization(  # noqa: PLR0913  # keyword-only, as STYLE.md section 9
     tags: Iterable[str] = (),
     custom: Mapping[str, object] | None = None,
     actor: User | None = None,
+    emails: Iterable[str] = (),
+    phones: Iterable[str] = (),
 ) -> Organization:
-    """Create an organization with its mail domains. Raises InvalidTaxIdError, DuplicateError…"""
+    """Create an organization with its mail domains, addresses and numbers. Raises
+    InvalidTaxIdError, InvalidEmailError, InvalidPhoneError, DuplicateError…"""
+    from parley.contacts.services.organization_channels import set_organization_channels
+
     cleaned = _clean_organization_fields(team.pk, fields)
     cleaned.setdefault("account_type", default_choice(team.pk, ChoiceKind.ACCOUNT_TYPE))
     if not cleaned.get("name"):
@@ -422,6 +427,11 @@ def create_organization(  # noqa: PLR0913  # keyword-only, as STYLE.md section 9
         for name in tags:
             organization.tags.add(_tag_for(team, name))
         record_created(organization, actor=actor)
+        emails, phones = list(emails), list(phones)
+        if emails or phones:
+            set_organization_channels(
+                organization=organization, emails=emails, phones=phones, log=False
+            )
     return organization
 
 
@@ -560,13 +570,21 @@ def update_organization_profile(  # noqa: PLR0913  # keyword-only, as STYLE.md s
     managers: Iterable[User] | None = None,
     custom: Mapping[str, object] | None = None,
     actor: User | None = None,
+    emails: Iterable[str] | None = None,
+    phones: Iterable[str] | None = None,
 ) -> Organization:
     """Save an edit form or an API patch of an organization in one transaction; every
     change lands on its timeline.
 
     Arguments left out (None) keep their current value.
     """
+    from parley.contacts.services.organization_channels import set_organization_channels
+
     with transaction.atomic():
+        if emails is not None or phones is not None:
+            set_organization_channels(
+                organization=organization, emails=emails, phones=phones, actor=actor
+            )
         update_organization(organization=organization, fields=fields, actor=actor)
         if custom is not None:
             set_custom_values(record=organization, values=custom, actor=actor)

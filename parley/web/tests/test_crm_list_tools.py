@@ -359,3 +359,44 @@ def test_the_locked_filter_finds_locked_leads(client, bob, leads):
     response = client.get("/leads/", {"locked": "1"})
     assert "Meble" in response.text
     assert "Okna" not in response.text
+
+
+# Organization e-mails and phones
+
+
+def test_the_organization_form_saves_addresses_and_numbers(client, bob, team_a):
+    client.force_login(bob)
+    response = client.post(
+        "/organizations/new/",
+        {
+            "team": team_a.pk,
+            "name": "Acme",
+            "emails": "biuro@acme.pl, faktury@acme.pl",
+            "phones": "22 628 12 34",
+        },
+        follow=True,
+    )
+    org = Organization.objects.get(name="Acme")
+    assert [e.address for e in org.emails.all()] == ["biuro@acme.pl", "faktury@acme.pl"]
+    assert 'href="tel:+48226281234"' in response.text
+    assert 'href="mailto:faktury@acme.pl"' in response.text
+
+
+def test_a_bad_number_is_shown_on_its_field(client, bob, team_a):
+    client.force_login(bob)
+    response = client.post(
+        "/organizations/new/", {"team": team_a.pk, "name": "Acme", "phones": "12"}
+    )
+    assert response.status_code == 200
+    assert not Organization.objects.exists()
+    assert "phone" in response.text.lower()
+
+
+def test_the_organization_list_shows_phone_and_email_columns(client, bob, team_a):
+    create_organization(
+        team=team_a, fields={"name": "Acme"}, emails=["biuro@acme.pl"], phones=["226281234"]
+    )
+    client.force_login(bob)
+    response = client.get("/organizations/", {"cols": ["name", "phone", "email"]})
+    assert 'href="tel:+48226281234"' in response.text
+    assert "biuro@acme.pl" in response.text

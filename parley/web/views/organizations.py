@@ -29,7 +29,12 @@ from parley.contacts.access import (
 )
 from parley.contacts.choices import labels_for_teams, options_for
 from parley.contacts.custom_fields import custom_display, definitions_for, filter_custom
-from parley.contacts.exceptions import ContactsError, InvalidTaxIdError
+from parley.contacts.exceptions import (
+    ContactsError,
+    InvalidEmailError,
+    InvalidPhoneError,
+    InvalidTaxIdError,
+)
 from parley.contacts.forms import ORGANIZATION_FIELDS, OrganizationForm, column_params
 from parley.contacts.listing import (
     DEFAULT_ORGANIZATION_COLUMNS,
@@ -190,12 +195,20 @@ def organization_detail(request: AuthenticatedHttpRequest, organization_id: int)
             Contact.objects.visible_to(request.user).filter(organization=organization)
         ),
         "domains": organization.domains.all(),
+        "emails": organization.emails.all(),
+        "phones": organization.phones.all(),
         "tags": organization.tags.all(),
         "managers": organization.managers.all(),
         "can_write": can_write_account(request.user, organization),
         "can_delete": can_delete_account(request.user, organization),
     } | timeline_context(request, "organization", organization)
     return render(request, "web/organization_detail.html", context)
+
+
+def _form_error(form: OrganizationForm, error: ContactsError) -> None:
+    """Show a service's refusal next to the field it is about."""
+    fields = {InvalidTaxIdError: "tax_id", InvalidEmailError: "emails", InvalidPhoneError: "phones"}
+    form.add_error(fields.get(type(error)), str(error))
 
 
 @login_required
@@ -216,11 +229,11 @@ def organization_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 tags=form.tag_names(),
                 custom=form.custom_values(),
                 actor=request.user,
+                emails=form.email_list(),
+                phones=form.phone_list(),
             )
-        except InvalidTaxIdError as error:
-            form.add_error("tax_id", str(error))
         except ContactsError as error:
-            form.add_error(None, str(error))
+            _form_error(form, error)
         else:
             messages.success(request, _("The organization has been created."))
             return redirect("web:organization", organization_id=organization.pk)
@@ -236,6 +249,8 @@ def organization_edit(request: AuthenticatedHttpRequest, organization_id: int) -
         "tags": ", ".join(tag.name for tag in organization.tags.all()),
         "managers": list(organization.managers.all()),
         "custom": organization.custom,
+        "emails": ", ".join(e.address for e in organization.emails.all()),
+        "phones": ", ".join(p.raw for p in organization.phones.all()),
     }
     form = OrganizationForm(
         request.POST or None, teams=[organization.team], team=organization.team, initial=initial
@@ -250,11 +265,11 @@ def organization_edit(request: AuthenticatedHttpRequest, organization_id: int) -
                 managers=form.cleaned_data["managers"],
                 custom=form.custom_values(),
                 actor=request.user,
+                emails=form.email_list(),
+                phones=form.phone_list(),
             )
-        except InvalidTaxIdError as error:
-            form.add_error("tax_id", str(error))
         except ContactsError as error:
-            form.add_error(None, str(error))
+            _form_error(form, error)
         else:
             messages.success(request, _("The organization has been saved."))
             return redirect("web:organization", organization_id=organization.pk)
