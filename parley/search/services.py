@@ -17,7 +17,6 @@ from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -96,14 +95,6 @@ class SearchResults:
         return sum(group.count for group in self.groups)
 
 
-def _has_field(model: type[Model], name: str) -> bool:
-    try:
-        model._meta.get_field(name)
-    except FieldDoesNotExist:
-        return False
-    return True
-
-
 def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
@@ -121,9 +112,6 @@ def _conversation_filters[M: Model](
     for name in query.queues:
         records = records.filter(conversation__queue__name__iexact=name)
     for name in query.tags:
-        # Conversation tags arrive with the inbox issue; until then tag: finds no messages.
-        if not _has_field(Conversation, "tags"):
-            return records.none()
         records = records.filter(conversation__tags__name__iexact=name)
     if query.before:
         records = records.filter(**{f"{date_field}__lt": _start_of(query.before)})

@@ -238,3 +238,15 @@ def test_only_the_newest_matches_are_ranked(bob, team_a, monkeypatch):
     monkeypatch.setattr(services, "RANK_WINDOW", 2)
     results = search(user=bob, q="ogrzewanie")
     assert old.subject not in titles(results)
+
+
+def test_tag_operator_filters_conversations(bob, team_a):
+    from parley.conversations.services.team_setup import save_tag
+    from parley.conversations.services.workflow import change_tags
+
+    tagged = make_message(team=team_a, subject="Pilna dostawa").conversation
+    make_message(team=team_a, subject="Zwykła dostawa")
+    change_tags(actor=bob, conversations=[tagged], add=[save_tag(team=team_a, name="Pilne")])
+    index()
+    assert titles(search(user=bob, q="dostawa tag:pilne")) == ["Pilna dostawa"]
+    assert titles(search(user=bob, q='tag:"Pilne"')) == ["Pilna dostawa"]
