@@ -74,6 +74,8 @@ ORGANIZATION_TARGETS: dict[str, str | _StrPromise] = {
     "name": gettext_lazy("Name"),
     "tax_id": gettext_lazy("Tax id (NIP)"),
     "domain": gettext_lazy("Mail domain"),
+    "email": gettext_lazy("E-mail address"),
+    "phone": gettext_lazy("Phone number"),
     "account_type": gettext_lazy("Account type"),
     "address_line1": gettext_lazy("Address line 1"),
     "address_line2": gettext_lazy("Address line 2"),

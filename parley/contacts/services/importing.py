@@ -160,6 +160,8 @@ def _import_organization(team: Team, draft: Draft, actor: User | None) -> Organi
         tags=draft.tags,
         custom=draft.custom,
         actor=actor,
+        emails=draft.emails,
+        phones=draft.phones,
     )
 
 

@@ -117,3 +117,23 @@ def test_organizations_import_with_nip_and_domain_duplicates(team_a):
     stolarnia = Organization.objects.get(name="Stolarnia")
     assert (stolarnia.tax_id, stolarnia.city) == ("7792400019", "Poznań")
     assert [d.domain for d in stolarnia.domains.all()] == ["stolarnia.pl"]
+
+
+def test_organizations_import_their_e_mail_addresses_and_numbers(team_a):
+    from parley.contacts.services.importing import import_organizations
+
+    data = (
+        "Nazwa;E-mail;Telefon\nStolarnia;biuro@stolarnia.pl;22 628 12 34\nZły numer;;12\n"
+    ).encode()
+    table = read_csv(data)
+    mapping = guess_mapping(table.header, [], organizations=True)
+    assert mapping == ["name", "email", "phone"]
+    drafts = draft_rows(table, mapping, team_a.pk, organizations=True)
+    report = import_organizations(
+        team=team_a, drafts=drafts, mode=ImportMode.VALID_ROWS, dry_run=False
+    )
+    assert [r.ok for r in report.rows] == [True, False]
+    stolarnia = Organization.objects.get(name="Stolarnia")
+    assert [e.address for e in stolarnia.emails.all()] == ["biuro@stolarnia.pl"]
+    assert [p.e164 for p in stolarnia.phones.all()] == ["+48226281234"]
+    assert not Organization.objects.filter(name="Zły numer").exists()
