@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from parley.accounts.models import Team
 from parley.accounts.services import create_team
+from parley.lib.signals import records_rewritten
 from parley.mail import blobs
 from parley.mail.exceptions import FolderMissingError, MailboxInvalidError, MailboxNotFoundError
 from parley.mail.models import (
@@ -41,7 +42,6 @@ from parley.mail.providers.imap.client import (
     XOAuth2Authenticator,
 )
 from parley.mail.secrets import decrypt_secret, encrypt_secret
-from parley.search.indexer import refresh as refresh_search_index
 
 DEFAULT_TEAM_NAME = "Support"
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
@@ -380,7 +380,7 @@ def redact_messages(
     after the commit. Returns the number of messages redacted.
 
     Runs in `transaction.atomic()`, so it joins the caller's transaction (erase_contact).
-    The search index rows of the redacted messages are rewritten in the same transaction.
+    It sends `records_rewritten` for them, so the search index is rewritten in it too.
     """
     wanted = {address.strip().lower() for address in addresses if address.strip()}
     linked_ids = set(conversation_ids)
@@ -400,7 +400,7 @@ def redact_messages(
             ]
             raw.update(message.raw_sha256 for message in changed)
             count += _save_redacted(changed, attachments)
-        refresh_search_index(Message.objects.filter(pk__in=pks))
+        records_rewritten.send(Message, querysets=[Message.objects.filter(pk__in=pks)])
         transaction.on_commit(lambda: _delete_blobs_unless_used(raw, attachments))
     return count
 

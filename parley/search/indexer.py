@@ -7,8 +7,9 @@ periodic sweep re-reads every editable record (changes that did not touch `updat
 as a new organization domain, are caught there) and drops index rows whose record is gone.
 Soft deletions, merges, splits and permissions need no index work: searches join the hits to
 live, visible rows. The one write that cannot wait for a pass is a GDPR erasure, which
-rewrites "immutable" messages: its service calls `refresh(...)` inside its own transaction,
-so the erased text leaves the index when the erasure commits. `parley searchindex --loop`
+rewrites "immutable" messages: its services send `parley.lib.signals.records_rewritten`
+inside their transaction and `refresh` rewrites those rows, so the erased text leaves the
+index when the erasure commits. `parley searchindex --loop`
 runs a pass every few seconds in the worker; `parley reindex` rebuilds from scratch. Adding a
 kind of record is one `documents` function and one `Kind` in KINDS.
 """
@@ -292,6 +293,13 @@ def refresh(*querysets: QuerySet[Any]) -> int:
         for start in range(0, len(pks), BATCH):
             written += _write(kind, pks[start : start + BATCH], only_changed=False)
     return written
+
+
+def on_records_rewritten(
+    sender: object, *, querysets: Sequence[QuerySet[Any]], **kwargs: Any
+) -> None:
+    """`parley.lib.signals.records_rewritten` receiver: refresh the rewritten records."""
+    refresh(*(queryset for queryset in querysets if any(k.model is queryset.model for k in KINDS)))
 
 
 def catch_up(*, force_sweep: bool = False) -> int:

@@ -23,8 +23,8 @@ from django.utils.translation import ngettext
 
 from parley.contacts.models import Activity, ActivityKind, Contact, Lead
 from parley.contacts.services.avatars import delete_avatar_file_later
+from parley.lib.signals import records_rewritten
 from parley.mail.services import redact_messages
-from parley.search.indexer import refresh as refresh_search_index
 
 if TYPE_CHECKING:
     from parley.accounts.models import User
@@ -68,7 +68,9 @@ def erase_contact(*, contact: Contact, actor: User | None) -> Contact:
         Lead.objects.filter(converted_to=contact).update(
             contact_name="", email="", phone_raw="", phone_e164="", description=ERASED
         )
-        refresh_search_index(Contact.objects.filter(pk=contact.pk), contact.leads.all())
+        records_rewritten.send(
+            Contact, querysets=[Contact.objects.filter(pk=contact.pk), contact.leads.all()]
+        )
         Activity.objects.filter(Q(contact=contact) | Q(lead__converted_to=contact)).update(
             text=ERASED, changes=[]
         )
