@@ -52,6 +52,8 @@ logger = logging.getLogger(__name__)
 LEASE_SECONDS = 300
 BATCH_MESSAGES = 200
 BATCH_BYTES = 20 * 1024 * 1024
+# UIDs per FETCH of sizes and dates while planning a folder.
+ENVELOPE_CHUNK = 2000
 
 
 class SyncHook(Protocol):
@@ -295,7 +297,8 @@ class FolderPlan:
     # The highest UID the server listed after last_uid (0 when none).
     top: int = 0
     pending: list[int] = field(default_factory=list)  # ascending
-    envelopes: dict[int, Envelope] = field(default_factory=dict)
+    # UID -> (when it was written, as POSIX seconds; its size): until the merge.
+    keys: dict[int, tuple[float, int]] = field(default_factory=dict)
     stored: set[int] = field(default_factory=set)
     low: int = 0  # index into pending of the lowest UID not stored yet
     # The folder's UIDVALIDITY changed during the cycle: its remaining UIDs wait for the next.
@@ -355,12 +358,15 @@ def plan_folder(client: ImapClient, folder: MailFolder) -> FolderPlan:
     if uids:
         known = known_uids(folder=folder, uidvalidity=state.uidvalidity, uids=uids)
         uids = [uid for uid in uids if uid not in known]
-    plan.envelopes = client.envelopes(uids) if uids else {}
+    # Chunk by chunk, so that only the compact keys are held for a large folder.
+    for start in range(0, len(uids), ENVELOPE_CHUNK):
+        envelopes = client.envelopes(uids[start : start + ENVELOPE_CHUNK])
+        plan.keys.update((uid, (_sort_time(e), e.size)) for uid, e in envelopes.items())
     plan.pending = uids
     return plan
 
 
-def _sort_time(envelope: Envelope | None) -> float:
+def _sort_time(envelope: Envelope) -> float:
     """When a message was written, as far as the server lets us know (POSIX seconds).
 
     The Date header, unless it is later than INTERNALDATE (when the copy reached this
@@ -369,21 +375,21 @@ def _sort_time(envelope: Envelope | None) -> float:
     answers to it (a mail client files its Sent copy after the out-of-office reply came in)
     and is the import time for mailboxes filled by APPEND without dates.
     """
-    if envelope is None:
-        return float("inf")
     dates = [d for d in (envelope.date, envelope.internaldate) if d is not None]
     return min(dates).timestamp() if dates else float("inf")
 
 
 def _merged(plans: Sequence[FolderPlan]) -> list[_Entry]:
     """The pending UIDs of every folder, oldest first (see ``_sort_time``)."""
+    # A UID without an envelope (expunged meanwhile) goes last; its FETCH finds nothing.
+    unknown = (float("inf"), 0)
     entries = [
         _Entry(
-            when=_sort_time(plan.envelopes.get(uid)),
+            when=(key := plan.keys.get(uid, unknown))[0],
             tie=0 if plan.folder.role == FolderRole.SENT else 1,
             folder_index=index,
             uid=uid,
-            size=env.size if (env := plan.envelopes.get(uid)) is not None else 0,
+            size=key[1],
         )
         for index, plan in enumerate(plans)
         for uid in plan.pending
@@ -391,7 +397,7 @@ def _merged(plans: Sequence[FolderPlan]) -> list[_Entry]:
     entries.sort()
     for plan in plans:
         # The dates have served; the plan keeps only what progress needs.
-        plan.envelopes = {}
+        plan.keys = {}
     return entries
 
 
