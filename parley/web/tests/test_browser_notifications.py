@@ -101,3 +101,19 @@ def test_no_chime_when_the_agent_turned_the_sound_off(live_server, page, bob, sn
     _wake_and_poll(page, snoozed)
 
     assert page.evaluate("window.parleyNotify.soundCalls") == 0
+
+
+def test_an_assignment_while_the_page_is_open_chimes(live_server, page, alice, bob, team_a):
+    from playwright.sync_api import expect
+
+    _open_parley(page, live_server.url)
+    page.get_by_role("heading", name="Notifications").click()
+    badge = page.get_by_test_id("notification-badge")
+    expect(badge).to_have_attribute("data-latest", "0")
+
+    conversation = make_conversation(team_a, subject="Invoice question")
+    set_assignees(actor=alice, conversations=[conversation], users=[bob])
+    page.evaluate("document.body.dispatchEvent(new Event('refresh-notifications'))")
+
+    expect(badge).to_contain_text("1")
+    page.wait_for_function("window.parleyNotify.soundCalls === 1")
