@@ -1,25 +1,31 @@
 """Inbox benchmark (issue 4, section 7): the inbox list and the conversation page at a small
-and a large scale, SQLite and PostgreSQL.
+and a large scale, SQLite and PostgreSQL, in one run.
 
-    .venv/bin/python bench/inbox.py                        # 10k and 200k messages, both DBs
-    .venv/bin/python bench/inbox.py --sizes 10000,1000000 --db sqlite
-    .venv/bin/python bench/inbox.py --postgres             # PostgreSQL only
+    .venv/bin/python bench/inbox.py --sizes 10000,1000000   # both databases (the issue's run)
+    .venv/bin/python bench/inbox.py                         # 10k and 200k messages, both DBs
+    .venv/bin/python bench/inbox.py --sizes 10000,200000 --db sqlite --json /tmp/inbox.json
 
-For every database and size, a child process (the "web process") creates an empty database
-(PostgreSQL: `parley_inbox_bench`, created and dropped here), fills it with bulk_create —
-conversations of 1 to 19 messages (10 on average, so 1,000,000 messages are 100,000
-conversations), 90 % in the benchmark user's team, with queues, categories, priorities,
-statuses, assignees, tags and per-user read state spread over them — and then times, with the
-Django test client as a signed-in agent, the median server time of 20 requests of:
+For every database, one "fill" child process per size creates an empty database (SQLite in a
+temporary folder; PostgreSQL `parley_inbox_bench_<size>`, created and dropped here) and fills
+it in batches of 20,000 messages, one transaction each, with plain executemany (SQLite) or
+COPY (PostgreSQL) — linear in the size, memory bounded by the batch: conversations of 1 to
+19 messages (10 on average, so 1,000,000 messages are ~100,000 conversations), 90 % in the
+benchmark user's team, with queues, categories, priorities, statuses, assignees, tags and
+per-user read state spread over them; then ANALYZE.
+
+Then one "serve" child per size (the web processes) signs in an agent with the Django test
+client, and the parent times the pages in rounds, alternating the small and the large
+database request by request so both see the same machine load:
 
 - the inbox, first page (folder Open);
 - a filtered page (queue + priority + assignee);
 - a deep keyset page (the cursor of the row in the middle of the "All" folder);
 - the conversation page of a 10-message conversation.
 
-It also counts the SQL queries of each page and reads the child's resident memory (VmRSS)
-before and after the 80 timed requests. The report shows the ratio large/small (target < 2)
-of the medians, and of the fastest runs, which a busy machine disturbs less.
+The report gives per page the median, fastest and web-process CPU time (process_time, which
+other jobs on the machine disturb less) at both sizes and their ratio large/small (target
+< 2), the SQL queries and rows per page, the web processes' resident memory (VmRSS) before
+and after the timed requests, the fill processes' peak memory and the load average.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -62,19 +69,24 @@ def rss_mb() -> float:
 # Child: one database, one size.
 
 
-def _setup(db: str, workdir: Path) -> None:
+def _pg_name(size: int) -> str:
+    return f"{PG_BENCH_DB}_{size}"
+
+
+def _setup(db: str, workdir: Path, size: int, *, migrate: bool = True) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     os.environ["PARLEY_DATA_DIR"] = str(workdir)
     os.environ["PARLEY_LOG_LEVEL"] = "WARNING"
     os.environ["PARLEY_ALLOWED_HOSTS"] = "testserver"
     if db == "postgresql":
-        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
+        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{_pg_name(size)}"
     import django
 
     django.setup()
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
+    if migrate:
+        call_command("migrate", verbosity=0)
     # Plain static URLs: no collectstatic (and its manifest) needed for server timings.
     from django.conf import settings
 
@@ -82,19 +94,19 @@ def _setup(db: str, workdir: Path) -> None:
     settings.STORAGES = {**settings.STORAGES, "staticfiles": plain}
 
 
-def _create_pg_db() -> None:
+def _create_pg_db(size: int) -> None:
     import psycopg
 
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
-        conn.execute(f"CREATE DATABASE {PG_BENCH_DB}")
+        conn.execute(f"DROP DATABASE IF EXISTS {_pg_name(size)}")
+        conn.execute(f"CREATE DATABASE {_pg_name(size)}")
 
 
-def _drop_pg_db() -> None:
+def _drop_pg_db(size: int) -> None:
     import psycopg
 
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
+        conn.execute(f"DROP DATABASE IF EXISTS {_pg_name(size)} WITH (FORCE)")
 
 
 class Table:
@@ -136,6 +148,7 @@ class Table:
         table, columns = quote(model._meta.db_table), ", ".join(map(quote, self.columns))
         marks = ", ".join(["%s"] * len(self.columns))
         self.sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
+        self.copy_sql = f"COPY {table} ({columns}) FROM STDIN"
         self.rows: list[tuple[Any, ...]] = []
 
     def add(self, **values: Any) -> None:
@@ -150,10 +163,17 @@ class Table:
         )
 
     def flush(self) -> None:
-        if self.rows:
-            with self.connection.cursor() as cursor:
+        if not self.rows:
+            return
+        with self.connection.cursor() as cursor:
+            if self.connection.vendor == "postgresql":
+                # COPY: several times faster than row-by-row INSERTs on PostgreSQL.
+                with cursor.cursor.copy(self.copy_sql) as copy:
+                    for row in self.rows:
+                        copy.write_row(row)
+            else:
                 cursor.executemany(self.sql, self.rows)
-            self.rows.clear()
+        self.rows.clear()
 
 
 class Filler:
@@ -328,7 +348,36 @@ def _get(client: Any, url: str) -> Any:
     return response
 
 
-def measure(ids: dict[str, Any]) -> dict[str, Any]:
+def _peak_rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def fill(db: str, size: int, seed: int, workdir: Path) -> dict[str, Any]:
+    """Child "fill": create and fill one database, write the ids the pages need."""
+    _setup(db, workdir, size)
+    from django.db import connection
+
+    log(f"{db} {size:,}: generating")
+    ids, generate_s = generate(size, seed)
+    fill_peak = _peak_rss_mb()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    log(
+        f"{db} {size:,}: {ids['conversations']:,} conversations generated in "
+        f"{generate_s:.0f} s ({size / generate_s:,.0f} msg/s), peak RSS {fill_peak:.0f} MB"
+    )
+    connection.close()
+    return {**ids, "generate_s": generate_s, "fill_peak_rss_mb": fill_peak}
+
+
+def serve(db: str, size: int, workdir: Path, ids: dict[str, Any]) -> None:
+    """Child "serve": the web process of one database. Reads commands on stdin, answers one
+    JSON line each, so the parent can interleave the requests of the small and the large
+    database and both see the same machine load."""
+    _setup(db, workdir, size, migrate=False)
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -347,55 +396,137 @@ def measure(ids: dict[str, Any]) -> dict[str, Any]:
     for url in urls.values():  # warm caches and the template loader once
         _get(client, url)
     rss_before = rss_mb()
-    pages: dict[str, Any] = {}
-    for label, url in urls.items():
-        times = []
-        for _ in range(RUNS):
-            began = time.perf_counter()
-            _get(client, url)
-            times.append((time.perf_counter() - began) * 1000)
-        with CaptureQueriesContext(connection) as queries:
-            body = client.get(url).content
-        pages[label] = {
-            "url": url,
-            "median_ms": statistics.median(times),
-            "min_ms": min(times),
-            "p95_ms": sorted(times)[int(len(times) * 0.95) - 1],
-            "queries": len(queries),
-            "rows": body.count(b"data-conversation-row") or body.count(b"<article"),
-        }
-        log(f"  {label:24} {pages[label]['median_ms']:8.1f} ms  {len(queries)} queries")
-    return {"pages": pages, "rss_before_mb": rss_before, "rss_after_mb": rss_mb()}
+    print(json.dumps({"ready": True, "rss_mb": rss_before}), flush=True)
+    for command in sys.stdin:
+        name, _sep, label = command.strip().partition(" ")
+        if name == "time":
+            began, cpu = time.perf_counter(), time.process_time()
+            _get(client, urls[label])
+            wall_ms = (time.perf_counter() - began) * 1000
+            answer: dict[str, Any] = {"ms": wall_ms, "cpu_ms": (time.process_time() - cpu) * 1000}
+        elif name == "stats":
+            pages = {}
+            for page, url in urls.items():
+                with CaptureQueriesContext(connection) as queries:
+                    body = client.get(url).content
+                rows = body.count(b'data-testid="inbox-row"') or body.count(b"<article")
+                pages[page] = {"url": url, "queries": len(queries), "rows": rows}
+            answer = {"pages": pages, "rss_before_mb": rss_before, "rss_after_mb": rss_mb()}
+        else:
+            break
+        print(json.dumps(answer), flush=True)
+    connection.close()
 
 
-def child(db: str, size: int, seed: int) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="parley-inbox-bench-") as tmp:
-        _setup(db, Path(tmp))
-        from django.db import connection
-
-        log(f"{db} {size:,}: generating")
-        ids, generate_s = generate(size, seed)
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-        log(
-            f"{db} {size:,}: {ids['conversations']:,} conversations generated in "
-            f"{generate_s:.0f} s ({size / generate_s:,.0f} msg/s)"
-        )
-        result = measure(ids)
-        connection.close()
-        return {
-            "db": db,
-            "size": size,
-            "conversations": ids["conversations"],
-            "generate_s": generate_s,
-            **result,
-        }
+# Parent: fill the databases, run the web processes side by side, print the report.
 
 
-# Parent: run the children, print the report.
+def _summary(times: list[float]) -> dict[str, float]:
+    ordered = sorted(times)
+    return {
+        "median": statistics.median(ordered),
+        "min": ordered[0],
+        "p95": ordered[max(0, int(len(ordered) * 0.95) - 1)],
+    }
 
 
-def report(runs: list[dict[str, Any]]) -> None:
+def _ask(server: subprocess.Popen[str], command: str, name: str) -> dict[str, Any]:
+    """Send one command to a web process and read its one-line JSON answer."""
+    if server.stdin is None or server.stdout is None:
+        raise RuntimeError(f"{name}: no pipe to the web process")
+    server.stdin.write(command + "\n")
+    server.stdin.flush()
+    line = server.stdout.readline()
+    if not line:
+        raise RuntimeError(f"{name}: the web process stopped")
+    answer: dict[str, Any] = json.loads(line)
+    return answer
+
+
+def run_db(db: str, sizes: list[int], seed: int, runs: int) -> list[dict[str, Any]]:  # noqa: PLR0912  # one linear script: fill, start, time, collect
+    workdirs = {
+        size: Path(tempfile.mkdtemp(prefix=f"parley-inbox-bench-{size}-")) for size in sizes
+    }
+    me = [sys.executable, __file__, "--db", db, "--seed", str(seed)]
+    fills: dict[int, dict[str, Any]] = {}
+    servers: dict[int, subprocess.Popen[str]] = {}
+    try:
+        for size in sizes:
+            if db == "postgresql":
+                _create_pg_db(size)
+            load_before = os.getloadavg()
+            out = subprocess.run(
+                [*me, "--child", "fill", "--sizes", str(size), "--workdir", str(workdirs[size])],
+                check=True, stdout=subprocess.PIPE, text=True, cwd=REPO,
+            )  # fmt: skip
+            fills[size] = json.loads(out.stdout.strip().splitlines()[-1])
+            fills[size]["load_during_fill"] = [load_before, os.getloadavg()]
+        ids_file = {size: workdirs[size] / "ids.json" for size in sizes}
+        for size in sizes:
+            ids_file[size].write_text(json.dumps(fills[size]), encoding="utf-8")
+            servers[size] = subprocess.Popen(
+                [*me, "--child", "serve", "--sizes", str(size), "--workdir", str(workdirs[size])],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO,
+            )  # fmt: skip
+
+        def ask(size: int, command: str) -> dict[str, Any]:
+            return _ask(servers[size], command, f"{db} {size}")
+
+        for size in sizes:
+            servers[size].stdout.readline()  # type: ignore[union-attr]  # "ready"
+        log(f"{db}: timing {runs} rounds of {len(PAGES)} pages, sizes interleaved")
+        load_before = os.getloadavg()
+        times: dict[int, dict[str, list[float]]] = {s: {p: [] for p in PAGES} for s in sizes}
+        cpu: dict[int, dict[str, list[float]]] = {s: {p: [] for p in PAGES} for s in sizes}
+        for round_no in range(runs):
+            for label in PAGES:
+                order = sizes if round_no % 2 == 0 else sizes[::-1]
+                for size in order:
+                    answer = ask(size, f"time {label}")
+                    times[size][label].append(answer["ms"])
+                    cpu[size][label].append(answer["cpu_ms"])
+        load_after = os.getloadavg()
+        results = []
+        for size in sizes:
+            stats = ask(size, "stats")
+            pages = {}
+            for label in PAGES:
+                pages[label] = {
+                    **stats["pages"][label],
+                    **{f"{k}_ms": v for k, v in _summary(times[size][label]).items()},
+                    **{f"cpu_{k}_ms": v for k, v in _summary(cpu[size][label]).items()},
+                }
+                log(
+                    f"  {db} {size:>9,} {label:24} {pages[label]['median_ms']:8.1f} ms "
+                    f"(cpu {pages[label]['cpu_median_ms']:.1f})  {pages[label]['queries']} queries"
+                )
+            results.append(
+                {
+                    "db": db,
+                    "size": size,
+                    "conversations": fills[size]["conversations"],
+                    "generate_s": fills[size]["generate_s"],
+                    "fill_peak_rss_mb": fills[size]["fill_peak_rss_mb"],
+                    "load_during_fill": fills[size]["load_during_fill"],
+                    "load_during_timing": [load_before, load_after],
+                    "rss_before_mb": stats["rss_before_mb"],
+                    "rss_after_mb": stats["rss_after_mb"],
+                    "pages": pages,
+                }
+            )
+        return results
+    finally:
+        for server in servers.values():
+            if server.stdin is not None:
+                server.stdin.close()
+            server.wait(timeout=60)
+        for size in sizes:
+            if db == "postgresql":
+                _drop_pg_db(size)
+            shutil.rmtree(workdirs[size], ignore_errors=True)
+
+
+def report(runs: list[dict[str, Any]], rounds: int) -> None:
     by_db: dict[str, list[dict[str, Any]]] = {}
     for run in runs:
         by_db.setdefault(run["db"], []).append(run)
@@ -407,24 +538,30 @@ def report(runs: list[dict[str, Any]]) -> None:
             f"vs {large['size']:,} ({large['conversations']:,})\n"
         )
         for run in sized:
+            load = ", ".join(
+                f"{a:.1f}→{b:.1f}" for a, b in zip(*run["load_during_timing"], strict=True)
+            )
             print(
-                f"- {run['size']:,} messages: filled in {run['generate_s']:.0f} s; web process "
-                f"RSS {run['rss_before_mb']:.0f} MB before, {run['rss_after_mb']:.0f} MB after "
-                f"{RUNS * len(PAGES)} requests"
+                f"- {run['size']:,} messages: filled in {run['generate_s']:.0f} s "
+                f"({run['size'] / run['generate_s']:,.0f} msg/s, fill process peak RSS "
+                f"{run['fill_peak_rss_mb']:.0f} MB); web process RSS {run['rss_before_mb']:.0f} MB "
+                f"before, {run['rss_after_mb']:.0f} MB after {rounds * len(PAGES)} requests; "
+                f"load average (1, 5, 15 min) during the timing {load}"
             )
         print(
-            "\n| page | median ms small | large | min ms small | large | p95 ms small | large "
-            "| ratio (median, target < 2) | ratio (min) | queries small | large |"
+            "\n| page | median ms small | large | ratio (target < 2) | min ms small | large "
+            "| ratio (min) | web-process CPU ms small | large | ratio (CPU) | queries small | large "
+            "| rows small | large |"
         )
-        print("|---|---|---|---|---|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for label in PAGES:
             a, b = small["pages"][label], large["pages"][label]
-            ratio = b["median_ms"] / a["median_ms"] if a["median_ms"] else float("nan")
-            ratio_min = b["min_ms"] / a["min_ms"] if a["min_ms"] else float("nan")
             print(
-                f"| {label} | {a['median_ms']:.1f} | {b['median_ms']:.1f} | {a['min_ms']:.1f} | "
-                f"{b['min_ms']:.1f} | {a['p95_ms']:.1f} | {b['p95_ms']:.1f} | {ratio:.2f} | "
-                f"{ratio_min:.2f} | {a['queries']} | {b['queries']} |"
+                f"| {label} | {a['median_ms']:.1f} | {b['median_ms']:.1f} | "
+                f"{b['median_ms'] / a['median_ms']:.2f} | {a['min_ms']:.1f} | {b['min_ms']:.1f} | "
+                f"{b['min_ms'] / a['min_ms']:.2f} | {a['cpu_median_ms']:.1f} | "
+                f"{b['cpu_median_ms']:.1f} | {b['cpu_median_ms'] / a['cpu_median_ms']:.2f} | "
+                f"{a['queries']} | {b['queries']} | {a['rows']} | {b['rows']} |"
             )
 
 
@@ -434,42 +571,28 @@ def main() -> None:
     parser.add_argument("--db", default="sqlite,postgresql")
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL only.")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=RUNS, help="Timed rounds per page.")
     parser.add_argument("--json", type=Path, help="Also write the raw figures here.")
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["fill", "serve"], help=argparse.SUPPRESS)
+    parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.child:
-        print(json.dumps(child(args.db, int(args.sizes), args.seed)))
+    if args.child == "fill":
+        result = fill(args.db, int(args.sizes), args.seed, args.workdir)
+        print(json.dumps(result))
         return
+    if args.child == "serve":
+        ids = json.loads((args.workdir / "ids.json").read_text(encoding="utf-8"))
+        serve(args.db, int(args.sizes), args.workdir, ids)
+        return
+    sizes = [int(s) for s in args.sizes.split(",")]
     runs = []
+    started = time.perf_counter()
     for db in ["postgresql"] if args.postgres else args.db.split(","):
-        for size in [int(s) for s in args.sizes.split(",")]:
-            if db == "postgresql":
-                _create_pg_db()
-            try:
-                out = subprocess.run(
-                    [
-                        sys.executable,
-                        __file__,
-                        "--child",
-                        "--db",
-                        db,
-                        "--sizes",
-                        str(size),
-                        "--seed",
-                        str(args.seed),
-                    ],
-                    check=True,
-                    stdout=subprocess.PIPE,
-                    text=True,
-                    cwd=REPO,
-                )
-            finally:
-                if db == "postgresql":
-                    _drop_pg_db()
-            runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    if args.json:
-        args.json.write_text(json.dumps(runs, indent=2), encoding="utf-8")
-    report(runs)
+        runs += run_db(db, sizes, args.seed, args.runs)
+        if args.json:  # after each database, so a late failure keeps the first
+            args.json.write_text(json.dumps(runs, indent=2), encoding="utf-8")
+    log(f"bench/inbox.py: done in {time.perf_counter() - started:.0f} s")
+    report(runs, args.runs)
 
 
 if __name__ == "__main__":
