@@ -295,3 +295,15 @@ def test_the_editor_toolbar_shows_the_labels_the_page_gives_it(live_server, bob,
             "title", "Italic"
         )
         browser.close()
+
+
+def test_inbox_folders_have_labels_of_their_own_not_the_status_labels(client, bob):
+    set_language(user=bob, language="pl")
+    client.force_login(bob)
+
+    page = client.get(reverse("web:inbox")).text
+
+    folders = dict(re.findall(r'data-testid="folder-(\w+)">([^<]+)<', page))
+    # "Otwarta", "Zamknięta" name a conversation's status; a folder holds many.
+    assert not folders["open"].startswith("Otwarta")
+    assert not folders["closed"].startswith("Zamknięta")
