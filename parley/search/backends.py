@@ -4,16 +4,18 @@ Both store, per indexed record, one row keyed by `kind code << 40 | primary key`
 weighted columns (title, sender, recipients, body) of pre-folded, space-separated tokens
 (`parley.search.text`) and a digest of that text. A match is added to an ORM queryset of the
 live, visible records of one kind (`Message.objects.visible_to(user)`), so permissions,
-deletions and filters are the queryset's business and the index only ranks. The rest of
-Parley calls `parley.search.services`, never this module. See docs/decisions/0003-search.md.
+deletions and filters are the queryset's business and the index only ranks. A search is two
+queries per kind: `newest` lists the newest matching ids without scoring them (bounded by a
+LIMIT, however common the word), `match` scores only those. The two databases differ only in
+a few SQL strings; the rest of Parley calls `parley.search.services`, never this module.
+See docs/decisions/0003-search.md.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, override
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, override
 
 from django.db import connection
 
@@ -26,8 +28,9 @@ KIND_SPAN = 1 << 40
 SCORE = "search_score"
 
 
-@dataclass(frozen=True)
-class IndexRow:
+class IndexRow(NamedTuple):
+    """One index row; a tuple, so it is the executemany parameter row as it is."""
+
     id: int
     digest: str
     title: str
@@ -42,28 +45,33 @@ class IndexBackend(ABC):
 
     TABLE: ClassVar[str]
     ID: ClassVar[str]
+    # Writes one IndexRow (its fields in order), replacing the row of the same id.
+    UPSERT: ClassVar[str]
+    # SQL true for the rows matching the expression parameter.
+    MATCHES: ClassVar[str]
+    # SQL of the score (higher is better) and how many expression parameters it takes.
+    SCORE: ClassVar[tuple[str, int]]
+    # SQL of the index's size in bytes; the table name is its parameter.
+    SIZE: ClassVar[str]
 
-    @abstractmethod
     def replace(self, rows: Sequence[IndexRow]) -> None:
         """Insert or overwrite `rows` (in the caller's transaction)."""
+        if rows:
+            with connection.cursor() as cursor:
+                cursor.executemany(self.UPSERT, rows)
 
-    @abstractmethod
-    def delete(self, ids: Sequence[int]) -> None: ...
-
-    @abstractmethod
-    def size_bytes(self) -> int: ...
+    def delete(self, ids: Sequence[int]) -> None:
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            marks = ", ".join(["%s"] * len(chunk))
+            self._execute(f"DELETE FROM {{table}} WHERE {{id}} IN ({marks})", chunk)  # noqa: S608 (placeholders only)
 
     @abstractmethod
     def expression(self, terms: list[Term]) -> str:
         """`terms` in the database's query syntax (passed as one parameter)."""
 
-    @abstractmethod
-    def _matches(self) -> str:
-        """SQL that is true for rows matching the expression parameter."""
-
-    @abstractmethod
-    def _score(self) -> tuple[str, int]:
-        """SQL of the score (higher is better) and how many expression parameters it takes."""
+    def size_bytes(self) -> int:
+        return int(self._fetch(self.SIZE, [self.TABLE])[0][0] or 0)
 
     def _column(self) -> str:
         return f"{self.TABLE}.{self.ID}"
@@ -102,7 +110,7 @@ class IndexBackend(ABC):
         return queryset.extra(  # noqa: S610 (no user text in SQL: the expression is a parameter)
             tables=[self.TABLE],
             where=[
-                self._matches(),
+                self.MATCHES,
                 f"{self._column()} BETWEEN %s AND %s",
                 f"{_pk_column(queryset)} = {self._column()} - %s",
             ],
@@ -140,7 +148,7 @@ class IndexBackend(ABC):
             low=base + min(pks),
             high=base + max(pks),
         )
-        score, uses = self._score()
+        score, uses = self.SCORE
         return joined.extra(  # noqa: S610 (no user text in SQL: the expression is a parameter)
             select={SCORE: score}, select_params=[expression] * uses
         ).order_by(f"-{SCORE}", "-pk")
@@ -155,44 +163,20 @@ def _pk_column(queryset: QuerySet[Any]) -> str:
 class SqliteIndex(IndexBackend):
     TABLE = "search_fts"
     ID = "rowid"
+    MATCHES = "search_fts MATCH %s"
     # bm25 weights per column, the unindexed digest first.
-    WEIGHTS = "0, 10.0, 4.0, 2.0, 1.0"
-
-    @override
-    def replace(self, rows: Sequence[IndexRow]) -> None:
-        if not rows:
-            return
-        # FTS5 honours OR REPLACE on the rowid: it removes the old row's tokens itself.
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT OR REPLACE INTO {self.TABLE} (rowid, digest, title, sender, recipients, body) "  # noqa: S608 (constant table name)
-                "VALUES (%s, %s, %s, %s, %s, %s)",
-                [(r.id, r.digest, r.title, r.sender, r.recipients, r.body) for r in rows],
-            )
-
-    @override
-    def delete(self, ids: Sequence[int]) -> None:
-        for start in range(0, len(ids), 500):
-            chunk = list(ids[start : start + 500])
-            marks = ", ".join(["%s"] * len(chunk))
-            self._execute(f"DELETE FROM {{table}} WHERE rowid IN ({marks})", chunk)  # noqa: S608 (placeholders only)
+    SCORE = ("-bm25(search_fts, 0, 10.0, 4.0, 2.0, 1.0)", 0)
+    # FTS5 keeps its data in shadow tables named after it.
+    SIZE = "SELECT SUM(pgsize) FROM dbstat WHERE name LIKE %s || '%%'"
+    # FTS5 honours OR REPLACE on the rowid: it removes the old row's tokens itself.
+    UPSERT = (
+        "INSERT OR REPLACE INTO search_fts (rowid, digest, title, sender, recipients, body) "
+        "VALUES (%s, %s, %s, %s, %s, %s)"
+    )
 
     @override
     def expression(self, terms: list[Term]) -> str:
         return fts5_expression(terms)
-
-    @override
-    def _matches(self) -> str:
-        return f"{self.TABLE} MATCH %s"
-
-    @override
-    def _score(self) -> tuple[str, int]:
-        return f"-bm25({self.TABLE}, {self.WEIGHTS})", 0
-
-    @override
-    def size_bytes(self) -> int:
-        rows = self._fetch("SELECT SUM(pgsize) FROM dbstat WHERE name LIKE %s", [f"{self.TABLE}%"])
-        return int(rows[0][0] or 0)
 
 
 def _fts5_phrase(phrase: Phrase) -> str:
@@ -211,43 +195,19 @@ def fts5_expression(terms: list[Term]) -> str:
 class PostgresIndex(IndexBackend):
     TABLE = "search_document"
     ID = "id"
-    VECTOR = (
+    UPSERT = (
+        "INSERT INTO search_document (id, digest, tsv) VALUES (%s, %s, "
         "setweight(to_tsvector('simple', %s), 'A') || setweight(to_tsvector('simple', %s), 'B')"
-        " || setweight(to_tsvector('simple', %s), 'C') || to_tsvector('simple', %s)"
+        " || setweight(to_tsvector('simple', %s), 'C') || to_tsvector('simple', %s)) "
+        "ON CONFLICT (id) DO UPDATE SET digest = EXCLUDED.digest, tsv = EXCLUDED.tsv"
     )
-    QUERY = "to_tsquery('simple', %s)"
-
-    @override
-    def replace(self, rows: Sequence[IndexRow]) -> None:
-        if not rows:
-            return
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {self.TABLE} (id, digest, tsv) VALUES (%s, %s, {self.VECTOR}) "  # noqa: S608 (constant SQL)
-                "ON CONFLICT (id) DO UPDATE SET digest = EXCLUDED.digest, tsv = EXCLUDED.tsv",
-                [(r.id, r.digest, r.title, r.sender, r.recipients, r.body) for r in rows],
-            )
-
-    @override
-    def delete(self, ids: Sequence[int]) -> None:
-        self._execute("DELETE FROM {table} WHERE id = ANY(%s)", [list(ids)])
+    MATCHES = "search_document.tsv @@ to_tsquery('simple', %s)"
+    SCORE = ("ts_rank(search_document.tsv, to_tsquery('simple', %s))", 1)
+    SIZE = "SELECT pg_total_relation_size(%s)"
 
     @override
     def expression(self, terms: list[Term]) -> str:
         return tsquery_expression(terms)
-
-    @override
-    def _matches(self) -> str:
-        return f"{self.TABLE}.tsv @@ {self.QUERY}"
-
-    @override
-    def _score(self) -> tuple[str, int]:
-        return f"ts_rank({self.TABLE}.tsv, {self.QUERY})", 1
-
-    @override
-    def size_bytes(self) -> int:
-        rows = self._fetch("SELECT pg_total_relation_size(%s)", [self.TABLE])
-        return int(rows[0][0] or 0)
 
 
 _WEIGHT = {Column.TITLE: "A", Column.SENDER: "B", Column.RECIPIENTS: "C", Column.BODY: "D"}
