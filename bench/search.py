@@ -126,7 +126,12 @@ class Rows:
     def add(self, **values: Any) -> None:
         row = self.defaults.copy()
         for name, value in values.items():
-            row[self.position[name]] = self.fields[name].get_db_prep_save(value, self.connection)
+            # Plain strings and numbers need no preparing (half the time of a row otherwise).
+            plain = type(value) in {str, int}
+            prepared = (
+                value if plain else self.fields[name].get_db_prep_save(value, self.connection)
+            )
+            row[self.position[name]] = prepared
         self.pending.append(row)
 
     def flush(self) -> None:
