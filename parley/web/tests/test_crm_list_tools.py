@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from parley.contacts.listing import LEAD_COLUMNS
 from parley.contacts.models import Lead, Organization, SavedView
 from parley.contacts.services import create_organization
 from parley.contacts.services.leads import create_lead
@@ -400,3 +401,57 @@ def test_the_organization_list_shows_phone_and_email_columns(client, bob, team_a
     response = client.get("/organizations/", {"cols": ["name", "phone", "email"]})
     assert 'href="tel:+48226281234"' in response.text
     assert "biuro@acme.pl" in response.text
+
+
+# Query counts do not grow with the rows shown
+
+
+def _queries(client, url, params):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, params).status_code == 200
+    return len(captured)
+
+
+ALL_ORGANIZATION_COLUMNS = [
+    "name", "tax_id", "domains", "email", "phone", "city", "account_type", "tags",
+    "managers", "contacts", "created",
+]  # fmt: skip
+
+
+def test_the_organization_list_costs_the_same_for_more_rows(client, bob, alice, team_a):
+    def add(count):
+        for n in range(count):
+            create_organization(
+                team=team_a,
+                fields={"name": f"Firma {n}"},
+                domains=[f"firma{n}-{count}.pl"],
+                emails=[f"biuro@firma{n}-{count}.pl"],
+                phones=[f"22 628 {count}{n:01d} 34"],
+                tags=["klient"],
+                managers=[alice],
+            )
+
+    client.force_login(bob)
+    add(2)
+    few = _queries(client, "/organizations/", {"cols": ALL_ORGANIZATION_COLUMNS})
+    add(6)
+    many = _queries(client, "/organizations/", {"cols": ALL_ORGANIZATION_COLUMNS})
+    assert many == few
+
+
+def test_the_lead_list_costs_the_same_for_more_rows(client, bob, alice, team_a):
+    cols = list(LEAD_COLUMNS)
+
+    def add(count):
+        for n in range(count):
+            create_lead(team=team_a, name=f"Lead {count}-{n}", salesperson=alice, source="")
+
+    client.force_login(bob)
+    add(2)
+    few = _queries(client, "/leads/", {"cols": cols})
+    add(6)
+    many = _queries(client, "/leads/", {"cols": cols})
+    assert many == few
