@@ -250,3 +250,23 @@ def test_tag_operator_filters_conversations(bob, team_a):
     index()
     assert titles(search(user=bob, q="dostawa tag:pilne")) == ["Pilna dostawa"]
     assert titles(search(user=bob, q='tag:"Pilne"')) == ["Pilna dostawa"]
+
+
+def test_account_roles_limit_contact_hits_and_counts(bob, team_a):
+    from conftest import PASSWORD
+    from parley.accounts.models import Role
+    from parley.accounts.services import create_user, set_membership
+    from parley.contacts.services import set_contact_managers
+    from parley.contacts.services.account_roles import grant_account_role
+
+    erin = create_user(email="erin@example.com", password=PASSWORD, name="Erin Agent")
+    set_membership(user=erin, team=team_a, role=Role.AGENT)
+    make_contact(team=team_a, first_name="Ignacy", last_name="Obcy", account_type="partner")
+    mine = make_contact(team=team_a, first_name="Ignacy", last_name="Mój", account_type="partner")
+    set_contact_managers(contact=mine, users=[bob])
+    index()
+    assert search(user=bob, q="ignacy").groups[0].count == 2
+    # With account roles in the team, an agent reads only the accounts they manage.
+    grant_account_role(team=team_a, user=erin, account_type="customer", role="reader")
+    (group,) = search(user=bob, q="ignacy").groups
+    assert (group.count, [hit.object for hit in group.hits]) == (1, [mine])
