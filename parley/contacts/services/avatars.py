@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from parley.contacts.avatars import process_avatar
 from parley.contacts.services.timeline import record_diff
@@ -40,8 +41,13 @@ def _set(contact: Contact, name: str, actor: User | None) -> None:
     contact.avatar = name
     contact.updated_at = timezone.now()
     contact.save(update_fields=["avatar", "updated_at"])
-    # Storage names, not image data: each change (even a new picture) leaves an entry.
-    record_diff(contact, before={"avatar": old}, after={"avatar": name}, actor=actor)
+    # Words, not storage names; a replaced picture still reads as a change.
+    record_diff(
+        contact,
+        before={"avatar": _("previous picture") if old else ""},
+        after={"avatar": _("new picture") if name else ""},
+        actor=actor,
+    )
     delete_avatar_file_later(old)
 
 

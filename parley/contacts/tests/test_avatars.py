@@ -112,7 +112,8 @@ def test_set_stores_the_resized_image_and_logs_the_change(jan, alice):
     assert data is not None
     with Image.open(io.BytesIO(data)) as image:
         assert image.size == (SIZE, SIZE)
-    assert Activity.objects.filter(contact=jan, changes__0__field="avatar").exists()
+    change = Activity.objects.get(contact=jan, changes__0__field="avatar")
+    assert change.changes == [{"field": "avatar", "old": "", "new": "new picture"}]
 
 
 def test_a_new_picture_replaces_the_old_file(jan, alice, django_capture_on_commit_callbacks):
