@@ -455,3 +455,11 @@ def test_the_lead_list_costs_the_same_for_more_rows(client, bob, alice, team_a):
     add(6)
     many = _queries(client, "/leads/", {"cols": cols})
     assert many == few
+
+
+def test_bulk_choices_start_at_unchanged_not_any(client, bob, leads):
+    client.force_login(bob)
+    page = client.get("/leads/").text
+    panel = page[page.index("With the selected leads") :]
+    assert '<option value="">Unchanged</option>' in panel
+    assert '<option value="">Any</option>' not in panel
