@@ -147,7 +147,11 @@ def test_an_agent_works_through_the_inbox(
     page.locator("#bulk-action").select_option("close")
     page.get_by_test_id("bulk-apply").click()
     expect(page.get_by_test_id("bulk-result")).to_contain_text("3 conversation(s) changed.")
+    expect(page.get_by_test_id("bulk-outcome")).to_have_count(3)
+    expect(page.get_by_test_id("bulk-outcome").first).to_contain_text("done")
     expect(rows).to_have_count(2)
+    # The sidebar counts follow without a reload (1 closed before, 4 now).
+    expect(page.get_by_test_id("folder-closed")).to_contain_text("4")
     assert Conversation.objects.filter(status=Status.CLOSED).count() == 4
 
     # Merge "Chair again" into "Broken chair".
@@ -158,3 +162,34 @@ def test_an_agent_works_through_the_inbox(
     expect(page.get_by_test_id("message-text")).to_have_count(3)
     again = Conversation.objects.get(pk=mail["again"].pk)
     assert again.merged_into_id == chair.pk
+
+
+def test_new_mail_shows_in_the_page_and_the_tab_title_without_reload(live_server, page, bob, mail):
+    from datetime import timedelta
+    from email.utils import format_datetime
+
+    from django.utils import timezone
+    from playwright.sync_api import expect
+
+    _sign_in(page, live_server.url)
+    page.goto(f"{live_server.url}/inbox/")
+    expect(page.get_by_test_id("inbox-row")).to_have_count(6)
+    title = page.title()
+    assert not title.startswith("(")
+
+    when = format_datetime(timezone.now() + timedelta(minutes=1))
+    raw = MAIL.format(
+        name="Ewa Nowak",
+        address="ewa@example.pl",
+        subject="Brand new question",
+        key="fresh-1",
+        extra="",
+        hour=12,
+        body="Hello?",
+    ).replace("Date: Mon, 02 Mar 2026 12:00:00 +0100", f"Date: {when}")
+    ingest_raw(raw=raw.encode(), source=MessageSource.IMPORT, team=TEAM[0])
+
+    # htmx polls every 15 seconds; no reload happens in between.
+    expect(page.get_by_test_id("new-activity")).to_be_visible(timeout=40_000)
+    expect(page).to_have_title(re.compile(r"^\(1\) "))
+    expect(page.get_by_test_id("inbox-row")).to_have_count(6)

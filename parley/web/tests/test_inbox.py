@@ -129,6 +129,26 @@ def test_keyset_pages_walk_every_conversation_once(client, alice, team_a, settin
     assert rows(response) == 6
 
 
+def test_the_next_link_and_the_poll_url_carry_their_parameters(client, alice, team_a):
+    import html
+    import re
+
+    made = [make_conversation(team_a, f"Paged {i}") for i in range(52)]
+    client.force_login(alice)
+
+    first = client.get("/inbox/?folder=open")
+    next_href = html.unescape(re.search(r'href="([^"]*)" rel="next"', first.text).group(1))
+    second = client.get(f"/inbox/{next_href}")
+    poll = html.unescape(re.search(r'hx-get="(/inbox/poll/[^"]*)"', first.text).group(1))
+
+    assert next_href.startswith("?folder=open&cursor=")
+    assert [r.pk for r in second.context["page"].rows] == [made[1].pk, made[0].pk]
+    assert poll.startswith("/inbox/poll/?folder=open&since=")
+    assert 'data-new-count="0"' in client.get(poll).text
+    make_message(made[5])
+    assert 'data-new-count="1"' in client.get(poll).text
+
+
 def test_the_inbox_has_a_constant_number_of_queries(
     client, alice, bob, team_a, django_assert_num_queries
 ):
