@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from parley.compose.models import OutgoingMessage
 from parley.contacts.models import Activity, ActivityKind, ContactEmail
 from parley.contacts.services import NewPhone, create_contact
+from parley.mail.tests.support import make_mailbox
 
 pytestmark = pytest.mark.django_db
 
@@ -47,19 +49,37 @@ def test_readers_get_no_actions(client, dave, jan):
     assert 'href="#conversations"' in page
 
 
-def test_e_mail_opens_the_composer_to_the_primary_address(client, bob, jan):
+@pytest.fixture
+def mailbox(team_a):
+    return make_mailbox(team_a)
+
+
+def _draft_to(response):
+    """The recipients of the draft the composer was opened on."""
+    assert response.status_code == 302
+    outgoing_id = int(response["Location"].strip("/").split("/")[-1])
+    return OutgoingMessage.objects.get(pk=outgoing_id).to
+
+
+def test_e_mail_opens_the_composer_to_the_primary_address(client, bob, jan, mailbox):
     client.force_login(bob)
     response = client.post(f"/contacts/{jan.pk}/write/")
-    assert response.status_code == 302
-    assert response["Location"] == "/compose/new/?to=jan%40example.pl"
+    assert response["Location"].startswith("/compose/")
+    assert _draft_to(response) == ["jan@example.pl"]
 
 
-def test_without_an_address_it_asks_then_stores_it_as_primary(client, bob, nameless):
+def test_without_a_mailbox_it_explains_why_it_cannot_write(client, bob, jan):
+    client.force_login(bob)
+    response = client.post(f"/contacts/{jan.pk}/write/")
+    assert response.status_code == 403
+
+
+def test_without_an_address_it_asks_then_stores_it_as_primary(client, bob, nameless, mailbox):
     client.force_login(bob)
     page = client.get(f"/contacts/{nameless.pk}/").text
     assert "The contact has no address yet" in page
     response = client.post(f"/contacts/{nameless.pk}/write/", {"address": "Ewa@Example.PL"})
-    assert response["Location"] == "/compose/new/?to=ewa%40example.pl"
+    assert _draft_to(response) == ["ewa@example.pl"]
     stored = ContactEmail.objects.get(contact=nameless)
     assert stored.address == "ewa@example.pl"
     assert stored.is_primary

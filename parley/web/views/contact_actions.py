@@ -6,13 +6,11 @@ meeting form, so they need no view here."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,6 +19,7 @@ from parley.contacts.access import get_contact_for_user, get_phone_of_contact
 from parley.contacts.exceptions import ContactsError
 from parley.contacts.models import ActivityKind
 from parley.contacts.services.timeline import log_event
+from parley.web.views.compose import compose_new
 
 if TYPE_CHECKING:
     from parley.web.views._auth import AuthenticatedHttpRequest
@@ -48,7 +47,12 @@ def contact_write_email(request: AuthenticatedHttpRequest, contact_id: int) -> H
             messages.error(request, _("Type the address to write to."))
             return redirect("web:contact", contact_id=contact.pk)
         address = primary.address
-    return redirect(f"{reverse('web:compose_new')}?{urlencode({'to': address})}")
+    # "New conversation" takes a POST with `to` (it creates a draft); hand this POST over
+    # so its checks (a mailbox the user may send from) apply unchanged.
+    post = request.POST.copy()
+    post.setlist("to", [address])
+    request.POST = post  # type: ignore[assignment]  # a copy of the POST with `to` added
+    return compose_new(request)
 
 
 @require_POST
