@@ -153,3 +153,10 @@ def test_tag_adds_a_tag(client, bob, jan):
     response = client.post(f"/contacts/{jan.pk}/tag/", {"name": "VIP"}, follow=True)
     assert "Tagged VIP." in response.text
     assert [t.name for t in jan.tags.all()] == ["VIP"]
+
+
+def test_meeting_opens_the_meeting_form_for_the_contact(client, bob, jan):
+    client.force_login(bob)
+    response = client.get(f"/meetings/new/?contact={jan.pk}")
+    assert response.status_code == 200
+    assert 'value="601 234 567"' in response.text
