@@ -78,6 +78,18 @@ def test_create_filter_by_phone_and_export_xlsx(  # noqa: PLR0915, PLR0917  # py
     expect(avatar).to_be_visible()
     assert avatar.evaluate("img => img.naturalWidth") == 256
 
+    # The call button logs the call (crm.js) while the tel: link opens; the link is pointed
+    # at "#" here because a headless browser has no phone application.
+    call = page.get_by_role("link", name="Call 601 234 567")
+    call.evaluate("link => { link.href = '#'; }")
+    with page.expect_response(lambda r: "/log-call/" in r.url) as logged:
+        call.click()
+    assert logged.value.status == 204
+    page.reload()
+    expect(
+        page.get_by_test_id("timeline").get_by_text("Outgoing call to 601 234 567")
+    ).to_be_visible()
+
     page.goto(f"{live_server.url}/contacts/")
     page.get_by_text("More filters").click()
     page.get_by_test_id("filter-phone").fill("0048 22 628 12 34")
