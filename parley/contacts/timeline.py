@@ -43,6 +43,27 @@ class Change(BaseModel):
 
 Changes = TypeAdapter(list[Change])
 
+# A picture has no text to show in a change: its entries store these keys (language
+# neutral, like CREATED below) and are translated when shown.
+AVATAR_PREVIOUS = "previous"
+AVATAR_NEW = "new"
+
+
+def _avatar_word(value: str) -> str:
+    if value == AVATAR_PREVIOUS:
+        return gettext("previous picture")
+    if value == AVATAR_NEW:
+        return gettext("new picture")
+    return value
+
+
+def shown_change(change: Change) -> Change:
+    """A stored change as the current user reads it."""
+    if change.field != "avatar":
+        return change
+    return Change(field=change.field, old=_avatar_word(change.old), new=_avatar_word(change.new))
+
+
 # The text of the "record created" entry: stored as this key and translated when shown, so
 # each reader sees it in their own language.
 CREATED = "created"
@@ -88,7 +109,9 @@ class Entry:
 
     @property
     def changes(self) -> list[Change]:
-        return parse_changes(self.activity) if self.activity is not None else []
+        if self.activity is None:
+            return []
+        return [shown_change(change) for change in parse_changes(self.activity)]
 
 
 Record = Contact | Organization | Lead

@@ -16,10 +16,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from parley.contacts.avatars import process_avatar
 from parley.contacts.services.timeline import record_diff
+from parley.contacts.timeline import AVATAR_NEW, AVATAR_PREVIOUS
 
 if TYPE_CHECKING:
     from parley.accounts.models import User
@@ -41,11 +41,12 @@ def _set(contact: Contact, name: str, actor: User | None) -> None:
     contact.avatar = name
     contact.updated_at = timezone.now()
     contact.save(update_fields=["avatar", "updated_at"])
-    # Words, not storage names; a replaced picture still reads as a change.
+    # Keys shown translated (`parley.contacts.timeline.shown_change`), not storage names; a
+    # replaced picture still reads as a change.
     record_diff(
         contact,
-        before={"avatar": _("previous picture") if old else ""},
-        after={"avatar": _("new picture") if name else ""},
+        before={"avatar": AVATAR_PREVIOUS if old else ""},
+        after={"avatar": AVATAR_NEW if name else ""},
         actor=actor,
     )
     delete_avatar_file_later(old)

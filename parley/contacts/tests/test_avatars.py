@@ -20,6 +20,7 @@ from parley.contacts.services.avatars import (
     set_contact_avatar,
 )
 from parley.contacts.services.gdpr import erase_contact
+from parley.contacts.timeline import Entry
 
 pytestmark = pytest.mark.django_db
 
@@ -113,7 +114,9 @@ def test_set_stores_the_resized_image_and_logs_the_change(jan, alice):
     with Image.open(io.BytesIO(data)) as image:
         assert image.size == (SIZE, SIZE)
     change = Activity.objects.get(contact=jan, changes__0__field="avatar")
-    assert change.changes == [{"field": "avatar", "old": "", "new": "new picture"}]
+    assert change.changes == [{"field": "avatar", "old": "", "new": "new"}]
+    (shown,) = Entry(kind=change.kind, at=change.occurred_at, text="", activity=change).changes
+    assert (shown.old, shown.new) == ("", "new picture")
 
 
 def test_a_new_picture_replaces_the_old_file(jan, alice, django_capture_on_commit_callbacks):
