@@ -296,11 +296,16 @@ def measure(user: Any) -> list[dict[str, Any]]:
     return rows
 
 
+def _wait_for(sync: Path, step: str, db: str, peers: int) -> None:
+    """Say this database reached `step` and wait until every database of the size has."""
+    (sync / f"{step}-{db}").touch()
+    while len(list(sync.glob(f"{step}-*"))) < peers:
+        time.sleep(2)
+
+
 def _take_turns(sync: Path, db: str, peers: int) -> Any:
     """Wait until every database of this size is built, then hold the timing lock."""
-    (sync / f"built-{db}").touch()
-    while len(list(sync.glob("built-*"))) < peers:
-        time.sleep(2)
+    _wait_for(sync, "built", db, peers)
     lock = (sync / "timing.lock").open("w")
     fcntl.flock(lock, fcntl.LOCK_EX)
     return lock
@@ -329,6 +334,8 @@ def child(db: str, size: int, seed: int, sync: Path, peers: int) -> dict[str, An
         with _take_turns(sync, db, peers):
             log(f"{db} {size:,}: timing")
             queries = measure(user)
+        # Deleting gigabytes would disturb the other database's timings: wait for them.
+        _wait_for(sync, "timed", db, peers)
         connection.close()
         if db == "postgresql":
             _pg_database(PG_BENCH_DB.format(size=size), create=False)
@@ -396,14 +403,21 @@ def run_size(size: int, databases: list[str], seed: int) -> list[dict[str, Any]]
             for db in databases
         }
         runs = []
-        for db, process in children.items():
-            out, _ = process.communicate()
-            if process.returncode:
-                log(f"{db} {size:,}: failed (exit {process.returncode})")
-                # Let the other children time their queries rather than wait for this one.
-                (Path(sync) / f"built-{db}").touch()
-                continue
-            runs.append(json.loads(out.strip().splitlines()[-1]))
+        while children:
+            time.sleep(1)
+            for db, process in list(children.items()):
+                if process.poll() is None:
+                    continue
+                del children[db]
+                # The child prints one line of JSON on stdout (its log goes to stderr).
+                out = process.stdout.read() if process.stdout else ""
+                if process.returncode:
+                    log(f"{db} {size:,}: failed (exit {process.returncode})")
+                    # Let the other children go on rather than wait for this one.
+                    (Path(sync) / f"built-{db}").touch()
+                    (Path(sync) / f"timed-{db}").touch()
+                    continue
+                runs.append(json.loads(out.strip().splitlines()[-1]))
         return runs
 
 
