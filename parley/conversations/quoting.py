@@ -21,6 +21,7 @@ Forwarded messages are left whole: what a customer forwards is new to us.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # An attribution line ends the new text. Each pattern matches one line; _WRAPPED joins a
@@ -109,25 +110,32 @@ def _quote_tail_start(lines: list[str]) -> int:
     return start
 
 
+def separator_at(lines: Sequence[str], i: int) -> bool | None:
+    """Whether a rule other than the trailing quote folds from line ``i`` (None: line ``i``
+    starts a forward, so nothing is folded). Looks at most three lines ahead."""
+    line = lines[i]
+    nxt = lines[i + 1] if i + 1 < len(lines) else ""
+    # Most lines are plain text: one cheap test skips them (this runs at ingest).
+    if not _CANDIDATE.match(line) and not nxt.rstrip().endswith(":"):
+        return False
+    if _FORWARD.match(line):
+        return None
+    return bool(
+        _is_attribution(line, nxt)
+        or any(p.match(line) for p in _SEPARATORS)
+        or _SIGNATURE.match(line)
+        or (len(line) < 80 and _MOBILE.match(line))
+        or (_HEADER_START.match(line) and any(_HEADER_NEXT.match(n) for n in lines[i + 1 : i + 4]))
+    )
+
+
 def _cut_index(lines: list[str]) -> int | None:
     tail = _quote_tail_start(lines)
     for i, line in enumerate(lines):
-        nxt = lines[i + 1] if i + 1 < len(lines) else ""
-        # Most lines are plain text: one cheap test skips them (this runs at ingest).
-        if not _CANDIDATE.match(line) and not nxt.rstrip().endswith(":"):
-            continue
-        if _FORWARD.match(line):
+        found = separator_at(lines, i)
+        if found is None:
             return None
-        if (
-            _is_attribution(line, nxt)
-            or any(p.match(line) for p in _SEPARATORS)
-            or _SIGNATURE.match(line)
-            or (len(line) < 80 and _MOBILE.match(line))
-        ):
-            return i
-        if _HEADER_START.match(line) and any(_HEADER_NEXT.match(n) for n in lines[i + 1 : i + 4]):
-            return i
-        if i >= tail and line.lstrip().startswith(">"):
+        if found or (i >= tail and line.lstrip().startswith(">")):
             return i
     return None
 
@@ -152,15 +160,43 @@ def _signature_after_sign_off(lines: list[str]) -> int | None:
     return None
 
 
+# An attribution in a language we have no pattern for ("Le … a écrit :"): a line ending
+# with a colon, just above a trailing quote, naming a date or an address.
+_ANY_ATTRIBUTION = re.compile(r"^[^>].*(\d|@).*:\s*$")
+
+
+def _attribution_above(lines: list[str], cut: int) -> int:
+    above = cut - 1
+    while above >= 0 and not lines[above].strip():
+        above -= 1
+    if above >= 0 and len(lines[above]) < 300 and _ANY_ATTRIBUTION.match(lines[above]):
+        return above
+    return cut
+
+
+def reply_cut(lines: list[str]) -> int | None:
+    """Index of the first line to fold (quotes, signature), or None to keep all lines.
+
+    Shared by the plain-text splitter below and the HTML one
+    (``parley.conversations.html_quoting``), which feeds it the lines of the sanitized HTML
+    with "> " for each enclosing blockquote.
+    """
+    cut = _cut_index(lines)
+    if cut is not None and lines[cut].lstrip().startswith(">"):
+        cut = _attribution_above(lines, cut)
+    signature = _signature_after_sign_off(lines if cut is None else lines[:cut])
+    if signature is not None:
+        cut = signature
+    if cut is None or not any(line.strip() for line in lines[:cut]):
+        return None
+    return cut
+
+
 def split_reply(text: str) -> ReplyParts:
     """The new text of a reply and what follows it (quotes, signature), both stripped."""
     lines = text.splitlines()
-    cut = _cut_index(lines)
-    head = lines if cut is None else lines[:cut]
-    signature = _signature_after_sign_off(head)
-    if signature is not None:
-        cut = signature
-    if cut is None or not "\n".join(lines[:cut]).strip():
+    cut = reply_cut(lines)
+    if cut is None:
         return ReplyParts(visible=text.strip(), quoted="")
     return ReplyParts(visible="\n".join(lines[:cut]).strip(), quoted="\n".join(lines[cut:]).strip())
 

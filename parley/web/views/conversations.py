@@ -5,6 +5,7 @@ readers included, may see them; outsiders get 404 from the access helpers."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
@@ -23,6 +24,7 @@ from parley.conversations.access import (
     get_mailbox_for_user,
     get_message_for_user,
 )
+from parley.conversations.html_quoting import split_html
 from parley.conversations.models import Conversation
 from parley.conversations.quoting import stored_reply_parts
 from parley.conversations.services.records import mark_read, touch_presence
@@ -65,9 +67,9 @@ def mailbox_conversations(request: AuthenticatedHttpRequest, mailbox_id: int) ->
     return render(request, "web/conversation_list.html", context)
 
 
-def _html_with_inline_images(message: Message, *, remote_images: bool = False) -> SafeString:
-    """The stored (already sanitized) HTML with cid: images pointing at our downloads, and
-    remote images put back only when the user asked for them (they can track the reader)."""
+def _with_inline_images(message: Message, html: str, *, remote_images: bool) -> SafeString:
+    """Sanitized HTML with cid: images pointing at our downloads, and remote images put
+    back only when the user asked for them (they can tell the sender the mail was read)."""
     urls = {
         att.content_id: reverse("web:attachment", args=[att.pk])
         for att in message.attachments.all()
@@ -78,10 +80,29 @@ def _html_with_inline_images(message: Message, *, remote_images: bool = False) -
         url = urls.get(match.group(1))
         return f'src="{url}"' if url else 'src=""'
 
-    # The HTML was cleaned by nh3 at ingest (parley.mail.parsing.sanitize_html); only our
-    # own URLs are put back in, so marking it safe is sound.
-    html = allow_remote_images(message.html) if remote_images else message.html
+    # The HTML was cleaned by nh3 at ingest (parley.mail.parsing.sanitize_html) and
+    # split_html only cuts it between the sanitizer's own tokens; only our own URLs are put
+    # back in, so marking it safe is sound.
+    html = allow_remote_images(html) if remote_images else html
     return mark_safe(_CID_SRC_RE.sub(replace, html))  # noqa: S308
+
+
+@dataclass(frozen=True)
+class _ShownHtml:
+    visible: SafeString
+    quoted: SafeString
+
+
+def _shown_html(message: Message, *, remote_images: bool = False) -> _ShownHtml | None:
+    """The message's HTML as the page shows it: the new text, and the quoted history and
+    signature folded under it (parley.conversations.html_quoting)."""
+    if not message.html:
+        return None
+    parts = split_html(message.html)
+    return _ShownHtml(
+        visible=_with_inline_images(message, parts.visible, remote_images=remote_images),
+        quoted=_with_inline_images(message, parts.quoted, remote_images=remote_images),
+    )
 
 
 @login_required
@@ -99,7 +120,7 @@ def conversation(request: AuthenticatedHttpRequest, conversation_id: int) -> Htt
     rows = [
         (
             m,
-            _html_with_inline_images(m, remote_images=wanted == str(m.pk)) if m.html else "",
+            _shown_html(m, remote_images=wanted == str(m.pk)),
             stored_reply_parts(m.text, m.reply_text),
             wanted != str(m.pk) and REMOTE_IMAGE_MARK in m.html,
         )

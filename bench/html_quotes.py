@@ -1,0 +1,85 @@
+"""HTML quote folding (`parley.conversations.html_quoting.split_html`): what it costs per
+page view.
+
+    .venv/bin/python bench/html_quotes.py                  # 5,000 generated messages
+    .venv/bin/python bench/html_quotes.py --messages 500   # quicker
+
+The conversation page splits each HTML message's stored (sanitized) HTML when it renders,
+so the figure that matters is the time per message shown. Measured on the HTML parts of the
+generated support mailbox (`bench/mailgen.py`, seed 1, sanitized as ingest does), on the
+labelled HTML fixtures (`parley/conversations/tests/fixtures/html/`), and on one long
+Outlook thread (the Outlook fixture's history repeated to about 200 kB, the worst case an
+agent meets: every reply quoting the whole thread in Word's HTML). Median of 3 passes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+import mailgen  # noqa: E402
+
+from parley.conversations.html_quoting import split_html  # noqa: E402
+from parley.mail.parsing import parse_for_ingest  # noqa: E402
+
+FIXTURES = REPO / "parley/conversations/tests/fixtures/html"
+
+
+def _time(title: str, htmls: list[str]) -> None:
+    runs = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        for html in htmls:
+            split_html(html)
+        runs.append(time.perf_counter() - t0)
+    per = statistics.median(runs) / len(htmls) * 1e6
+    size = statistics.fmean(len(h) for h in htmls)
+    folded = sum(1 for h in htmls if split_html(h).quoted)
+    print(
+        f"  {title:32} {len(htmls):6} messages, mean {size:8.0f} chars:"
+        f" {per:9.1f} µs per message, folded in {folded}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--messages", type=int, default=5000)
+    args = parser.parse_args()
+    generated = []
+    for _folder, raw in mailgen.generate(args.messages, seed=1):
+        parsed = parse_for_ingest(raw).parsed
+        if parsed is not None and parsed.html:
+            generated.append(parsed.html)
+    fixtures = [
+        parse_for_ingest(
+            b"Content-Type: text/html; charset=utf-8\n\n" + path.read_bytes()
+        ).parsed.html  # type: ignore[union-attr]  # a one-part message always parses
+        for path in sorted(FIXTURES.glob("*.html"))
+    ]
+    outlook = (FIXTURES / "outlook_desktop_en.html").read_text()
+    head, history = outlook.split("<div><div style=", 1)
+    long_thread = head + ("<div><div style=" + history.split("</body>")[0]) * 150 + "</body>"
+    print(f"split_html cost (generated mailbox: {len(generated)} HTML parts of {args.messages}):")
+    _time("generated mailbox", generated)
+    _time("labelled fixtures", fixtures)
+    long_sanitized = parse_for_ingest(
+        b"Content-Type: text/html; charset=utf-8\n\n" + long_thread.encode()
+    ).parsed.html  # type: ignore[union-attr]  # a one-part message always parses
+    _time("long Outlook thread", [long_sanitized])
+
+
+if __name__ == "__main__":
+    main()
