@@ -254,6 +254,20 @@ class Conversation(models.Model):
             models.Index(
                 fields=["category", "-last_activity_at", "-id"], name="conv_category_activity"
             ),
+            # The sidebar's capped counts (folders, queues, mailboxes): every column they
+            # test is in the index, so a count reads index entries only, never the rows.
+            models.Index(
+                fields=["team", "deleted_at", "merged_into", "snoozed_until", "status"],
+                name="conv_team_state",
+            ),
+            models.Index(
+                fields=["queue", "deleted_at", "merged_into", "snoozed_until", "status", "team"],
+                name="conv_queue_state",
+            ),
+            models.Index(
+                fields=["mailbox", "deleted_at", "merged_into", "snoozed_until", "status", "team"],
+                name="conv_mailbox_state",
+            ),
             models.Index(
                 fields=["snoozed_until"],
                 name="conv_snoozed",
