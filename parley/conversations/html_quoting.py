@@ -40,7 +40,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html import unescape
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from parley.conversations.quoting import reply_cut, separator_at
 
@@ -69,14 +69,13 @@ _WS_RE = re.compile(r"\s+")
 _LOOKAHEAD = 3
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class _Element:
     tag: str
     start: str  # the start tag exactly as the sanitizer wrote it
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):
     kind: Literal["text", "start", "end", "void"]
     text: str  # verbatim: text stays escaped
     pos: int  # offset in the HTML
@@ -85,8 +84,7 @@ class _Token:
     element: _Element | None = None
 
 
-@dataclass(frozen=True)
-class _Line:
+class _Line(NamedTuple):
     text: str  # unescaped, spaces collapsed, "> " per enclosing blockquote
     token: int  # index of the line's first token
     stack: tuple[_Element, ...]  # the elements open before that token
@@ -167,14 +165,14 @@ class _Reader:
             if match.start() != position:
                 self.valid = False
                 return
-            position = match.end()
-            closing, tag = match.group(1), match.group(2)
+            start, position = match.span()
+            closing, tag, _ = match.groups()
             if tag is None:
-                yield from self._text(match.group(0), match.start())
+                yield from self._text(match[0], start)
             elif closing:
-                yield from self._close(tag.lower(), match.group(0), match.start())
+                yield from self._close(tag.lower(), match[0], start)
             else:
-                yield from self._open(tag.lower(), match.group(0), match.start())
+                yield from self._open(tag.lower(), match[0], start)
         self.valid = position == len(self.html)
         yield from self._break()
 

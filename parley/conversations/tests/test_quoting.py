@@ -53,3 +53,15 @@ def test_a_long_inline_reply_keeps_its_answers_and_folds_the_trailing_quote():
     text = "\n".join(["> question", "answer"] * 5000 + ["> trailing"] * 5000)
 
     assert split_reply(text).quoted == "\n".join(["> trailing"] * 5000)
+
+
+def test_an_attribution_in_another_language_above_a_trailing_quote_is_folded():
+    text = "Merci.\n\nLe jeu. 5 mars 2026 à 12:00, Service <s@example.fr> a écrit :\n> Voici"
+
+    assert split_reply(text).visible == "Merci."
+
+
+def test_a_sentence_ending_with_a_colon_above_a_trailing_quote_stays():
+    text = "I agree with this part:\n> we ship on Monday"
+
+    assert split_reply(text).visible == "I agree with this part:"

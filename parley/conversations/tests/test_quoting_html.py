@@ -131,3 +131,37 @@ def test_lines_inside_pre_can_be_cut():
     assert html_to_text(parts.visible) == "Thanks"
     assert parts.quoted.startswith("<pre>")
     assert html_to_text(parts.quoted).startswith("On Mon")
+
+
+def test_markup_inside_an_attribute_is_not_read_as_a_tag():
+    html = sanitize_html(
+        '<p>Hi</p><img alt="<p>On Mon, 2 Mar 2026, Jan wrote:</p>" src="cid:x">'
+        "<p>On Mon, 2 Mar 2026, Jan wrote:</p><blockquote>old</blockquote>"
+    )
+
+    parts = split_html(html)
+
+    assert parts.visible.endswith('wrote:&lt;/p&gt;" src="cid:x">')
+    assert parts.quoted == "<p>On Mon, 2 Mar 2026, Jan wrote:</p><blockquote>old</blockquote>"
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p>Hi</p><!-- a comment --><p>On Mon, 2 Mar 2026, Jan wrote:</p><blockquote>old</blockquote>",
+        "<p>Hi < there</p><p>On Mon, 2 Mar 2026, Jan wrote:</p><blockquote>old</blockquote>",
+    ],
+)
+def test_html_not_written_by_the_sanitizer_is_shown_whole(html: str):
+    assert split_html(html) == HtmlParts(visible=html, quoted="")
+
+
+def test_a_long_history_is_not_read_past_the_separator():
+    history = "<p>From: Jan</p><p>Sent: Monday</p><p>To: Anna</p><p>Subject: x</p>"
+    # What follows the settled cut is never tokenized: a stray "<" there does not matter.
+    html = "<p>Thanks</p>" + history + "<p>old < text</p>" * 1000
+
+    parts = split_html(html)
+
+    assert parts.visible == "<p>Thanks</p>"
+    assert parts.quoted == history + "<p>old < text</p>" * 1000
