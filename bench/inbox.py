@@ -18,7 +18,8 @@ client, and the parent times the pages in rounds, alternating the small and the 
 database request by request so both see the same machine load:
 
 - the inbox, first page (folder Open);
-- a filtered page (queue + priority + assignee);
+- a filtered page (queue + priority + assignee: ~5 rows at 10,000 messages, 50 at 1,000,000);
+- a filtered full page (queue + status, oldest activity first: 50 rows at both sizes);
 - a deep keyset page (the cursor of the row in the middle of the "All" folder);
 - the conversation page of a 10-message conversation.
 
@@ -52,7 +53,13 @@ PG_BENCH_DB = "parley_inbox_bench"
 BATCH = 20_000  # messages per transaction
 TEAM_B_SHARE = 10  # every 10th conversation belongs to another team
 RUNS = 20
-PAGES = ("inbox first page", "inbox filtered page", "inbox deep keyset page", "conversation page")
+PAGES = (
+    "inbox first page",
+    "inbox filtered page",
+    "inbox filtered full page",
+    "inbox deep keyset page",
+    "conversation page",
+)
 
 
 def log(text: str) -> None:
@@ -390,6 +397,8 @@ def serve(db: str, size: int, workdir: Path, ids: dict[str, Any]) -> None:
     urls = {
         "inbox first page": "/inbox/",
         "inbox filtered page": f"/inbox/?queue={ids['queue']}&priority=high&assignee={ids['agent']}",
+        # Fills a whole page at 10,000 messages too (the one above lists ~5 rows there).
+        "inbox filtered full page": f"/inbox/?queue={ids['queue']}&status=open&sort=activity_asc",
         "inbox deep keyset page": f"/inbox/?folder=all&cursor={_deep_cursor(user)}",
         "conversation page": f"/conversations/{ids['conversation']}/",
     }
