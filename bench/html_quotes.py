@@ -1,5 +1,5 @@
-"""HTML quote folding (`parley.conversations.html_quoting.split_html`): what it costs per
-page view.
+"""HTML quote folding (`parley.conversations.html_quoting.split_html`): accuracy on the
+labelled HTML replies and what it costs per page view.
 
     .venv/bin/python bench/html_quotes.py                  # 5,000 generated messages
     .venv/bin/python bench/html_quotes.py --messages 500   # quicker
@@ -34,7 +34,7 @@ django.setup()
 import mailgen  # noqa: E402
 
 from parley.conversations.html_quoting import split_html  # noqa: E402
-from parley.mail.parsing import html_to_text, parse_for_ingest  # noqa: E402
+from parley.mail.parsing import html_to_text, parse_for_ingest, sanitize_html  # noqa: E402
 
 FIXTURES = REPO / "parley/conversations/tests/fixtures/html"
 
@@ -63,10 +63,29 @@ def _time(title: str, htmls: list[str]) -> None:
     )
 
 
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def accuracy() -> None:
+    """Exact match of the visible text on the labelled fixtures (as the test compares it)."""
+    misses = []
+    paths = sorted(FIXTURES.glob("*.html"))
+    for path in paths:
+        visible = split_html(sanitize_html(path.read_text())).visible
+        expected = path.with_suffix(".visible.txt").read_text()
+        if _lines(html_to_text(visible)) != _lines(expected):
+            misses.append(path.stem)
+    print(f"Labelled HTML replies: {len(paths) - len(misses)} / {len(paths)} exact")
+    for name in misses:
+        print(f"  miss: {name}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--messages", type=int, default=5000)
     args = parser.parse_args()
+    accuracy()
     generated = []
     for _folder, raw in mailgen.generate(args.messages, seed=1):
         parsed = parse_for_ingest(raw).parsed
