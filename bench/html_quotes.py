@@ -34,6 +34,7 @@ django.setup()
 import mailgen  # noqa: E402
 
 from parley.conversations.html_quoting import split_html  # noqa: E402
+from parley.conversations.quoting import split_reply  # noqa: E402
 from parley.mail.parsing import html_to_text, parse_for_ingest, sanitize_html  # noqa: E402
 
 FIXTURES = REPO / "parley/conversations/tests/fixtures/html"
@@ -87,10 +88,17 @@ def main() -> None:
     args = parser.parse_args()
     accuracy()
     generated = []
+    agree = both = 0
     for _folder, raw in mailgen.generate(args.messages, seed=1):
         parsed = parse_for_ingest(raw).parsed
         if parsed is not None and parsed.html:
             generated.append(parsed.html)
+            if parsed.text:
+                # Does the page's HTML fold show what reply_text (from the text part) stores?
+                both += 1
+                html_visible = html_to_text(split_html(parsed.html).visible)
+                agree += _lines(html_visible) == _lines(split_reply(parsed.text).visible)
+    print(f"Generated messages with both parts: HTML fold = text fold in {agree} / {both}")
     fixtures = [
         parse_for_ingest(
             b"Content-Type: text/html; charset=utf-8\n\n" + path.read_bytes()
