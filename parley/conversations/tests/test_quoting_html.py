@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from parley.conversations.html_quoting import HtmlParts, split_html
-from parley.mail.parsing import html_to_text, sanitize_html
+from parley.mail.parsing import allow_remote_images, html_to_text, sanitize_html
 
 FIXTURES = Path(__file__).parent / "fixtures" / "html"
 CASES = sorted(path.stem for path in FIXTURES.glob("*.html"))
@@ -120,6 +120,7 @@ def test_blocked_remote_images_keep_their_marker_in_the_folded_part():
     parts = split_html(html)
 
     assert 'data-remote-src="https://t.example/x.png"' in parts.quoted
+    assert sanitize_html(allow_remote_images(parts.quoted)) == parts.quoted
     assert "src=" not in parts.quoted.replace("data-remote-src=", "")
 
 
@@ -165,3 +166,12 @@ def test_a_long_history_is_not_read_past_the_separator():
 
     assert parts.visible == "<p>Thanks</p>"
     assert parts.quoted == history + "<p>old < text</p>" * 1000
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_sanitizing_either_part_again_changes_nothing(name: str):
+    _, parts = _split_fixture(name)
+
+    for part in (parts.visible, parts.quoted):
+        # allow_remote_images undoes the blocking that sanitize_html then redoes.
+        assert sanitize_html(allow_remote_images(part)) == part
