@@ -252,6 +252,8 @@ class OrganizationQuery(Schema):
     name: str = ""
     tax_id: str = ""
     domain: str = ""
+    phone: str = Field("", description="Any spelling of one of its numbers.")
+    address: str = Field("", description="Either address line.")
     account_type: str = ""
     postal_code: str = ""
     city: str = ""

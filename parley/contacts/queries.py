@@ -84,6 +84,8 @@ class OrganizationFilters:
     country: str = ""
     manager: int | None = None
     locked: bool | None = None
+    address: str = ""
+    phone: str = ""
 
 
 ORGANIZATION_TEXT_FILTERS = ("name", "postal_code", "city", "region", "country")
@@ -102,6 +104,8 @@ def organization_filters_from(params: Mapping[str, str]) -> OrganizationFilters:
         tax_id=params.get("tax_id", "").strip(),
         domain=params.get("domain", "").strip(),
         account_type=params.get("account_type", "").strip(),
+        address=params.get("address", "").strip(),
+        phone=params.get("phone", "").strip(),
         **{name: params.get(name, "").strip() for name in ORGANIZATION_TEXT_FILTERS},
     )
 
@@ -211,8 +215,24 @@ def filter_organizations(
         organizations = organizations.filter(account_type=filters.account_type)
     if filters.tax_id:
         organizations = organizations.filter(tax_id__contains=re.sub(r"\D", "", filters.tax_id))
+    return _filter_organization_channels(organizations, filters)
+
+
+def _filter_organization_channels(
+    organizations: OrganizationQuerySet, filters: OrganizationFilters
+) -> OrganizationQuerySet:
+    """The domain, phone and address filters of the organization list."""
     if filters.domain:
         matching = organizations.filter(domains__domain__icontains=filters.domain.lower())
+        organizations = organizations.filter(pk__in=matching.values("pk"))
+    if filters.address:
+        organizations = organizations.filter(
+            Q(address_line1__icontains=filters.address)
+            | Q(address_line2__icontains=filters.address)
+        )
+    if filters.phone:
+        phone = _phone_condition(filters.phone, "phones__e164")
+        matching = organizations.filter(phone) if phone is not None else organizations.none()
         organizations = organizations.filter(pk__in=matching.values("pk"))
     return organizations
 

@@ -68,3 +68,14 @@ def test_search_finds_an_organization_by_its_number_in_any_spelling(acme, alice,
     assert list(found) == [acme]
     found = filter_organizations(Organization.objects.all(), OrganizationFilters(q="biuro@"), alice)
     assert list(found) == [acme]
+
+
+def test_the_phone_and_address_filters(acme, alice, team_a):
+    other = create_organization(
+        team=team_a, fields={"name": "Other", "address_line1": "ul. Długa 5"}, phones=["601234567"]
+    )
+    orgs = Organization.objects.all()
+    by_phone = filter_organizations(orgs, OrganizationFilters(phone="(22) 628-12-34"), alice)
+    assert list(by_phone) == [acme]
+    by_address = filter_organizations(orgs, OrganizationFilters(address="długa"), alice)
+    assert list(by_address) == [other]
