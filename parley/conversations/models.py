@@ -410,6 +410,7 @@ class NotificationKind(models.TextChoices):
     SNOOZE_WOKE = "snooze_woke", _("Snooze ended")
     REPLY = "reply", _("New reply")
     MENTION = "mention", _("Mentioned in a note")
+    MEETING = "meeting", _("Meeting due")
 
 
 class Notification(models.Model):
@@ -424,6 +425,10 @@ class Notification(models.Model):
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The phone meeting a MEETING notification is about (issue 7); deleting it removes them.
+    meeting = models.ForeignKey(
+        "calls.Meeting", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
