@@ -7,7 +7,7 @@ from ninja import Schema
 from pydantic import Field
 
 from parley.contacts.models import Activity, ActivityKind, FieldTarget, FieldType
-from parley.contacts.timeline import parse_changes
+from parley.contacts.timeline import activity_text, parse_changes, shown_change
 
 
 class LeadOut(Schema):
@@ -97,12 +97,14 @@ class ActivityOut(Schema):
             id=activity.pk,
             kind=ActivityKind(activity.kind),
             occurred_at=activity.occurred_at,
-            text=activity.text,
+            text=activity_text(activity),
             actor_id=activity.actor_id,
             contact_id=activity.contact_id,
             organization_id=activity.organization_id,
             lead_id=activity.lead_id,
-            changes=[ChangeOut(**change.model_dump()) for change in parse_changes(activity)],
+            changes=[
+                ChangeOut(**shown_change(change).model_dump()) for change in parse_changes(activity)
+            ],
         )
 
 

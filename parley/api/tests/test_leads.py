@@ -200,3 +200,10 @@ def test_only_admins_and_managers_define_fields(client, bob, dave, charlie, team
     assert _call(client, "post", url, charlie, body).status_code == 404
     assert _call(client, "get", url, charlie).status_code == 404
     assert _call(client, "get", url, dave).json() == []
+
+
+def test_the_created_entry_reads_as_text_not_as_its_stored_key(client, bob, meble):
+    timeline = _call(client, "get", f"/api/v1/leads/{meble.pk}/timeline", bob).json()
+    texts = [e["activity"]["text"] for e in timeline["entries"] if e["activity"]]
+    assert "Created" in texts
+    assert "created" not in texts
