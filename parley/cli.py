@@ -28,6 +28,8 @@ WORKER_COMMANDS: list[list[str]] = [
     ["triage", "--loop"],
     # Inbox timers: wake snoozed conversations that are due (parley.conversations).
     ["inbox_timers", "--loop"],
+    # Meeting reminders the deferred task missed (parley.calls).
+    ["meeting_reminders", "--loop"],
 ]
 
 

@@ -3,7 +3,10 @@
 Each public function is a transaction boundary. Creating or moving a meeting schedules its
 reminder on commit: a `remind_meeting` task deferred to the window start when the task backend
 can defer (the database and Redis backends can), which marks the meeting reminded once
-(compare-and-swap on `reminded_at`); the agent sees it in the live notices poll.
+(compare-and-swap on `reminded_at`) and, in the same transaction, puts a "Meeting due"
+notification in the agent's notification centre; the agent also sees it in the live notices
+poll. `deliver_due_reminders` sweeps for reminders whose task was lost or could not be
+deferred (the `parley meeting_reminders --loop` worker).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from parley.accounts.models import Team, User
 from parley.calls.exceptions import CallsError
 from parley.calls.models import AgendaFeed, DialingMode, Meeting, MeetingProject, new_secret
 from parley.calls.services.calls import e164_or_blank
+from parley.conversations.models import Notification, NotificationKind
 
 if TYPE_CHECKING:
     from parley.contacts.models import Contact
@@ -121,21 +125,39 @@ def delete_meeting(*, meeting: Meeting) -> None:
 
 
 def deliver_reminder(*, meeting: Meeting, now: datetime | None = None) -> bool:
-    """Mark the meeting reminded if its window has started; True only the first time.
+    """Remind the agent if the meeting's window has started; True only the first time.
 
-    A task that runs before the start (the meeting was moved later) does nothing; the task
-    scheduled for the new start delivers it.
+    The compare-and-swap on `reminded_at` and the agent's notification share a transaction,
+    so the task, its retry and the sweep together notify once. A task that runs before the
+    start (the meeting was moved later) does nothing; the task scheduled for the new start
+    delivers it. A meeting whose window is over is not reminded any more.
     """
     now = now or timezone.now()
     if meeting.window_start > now or meeting.window_end < now:
         return False
     with transaction.atomic(durable=True):
         changed = Meeting.objects.filter(
-            pk=meeting.pk, reminded_at__isnull=True, window_start__lte=now
+            pk=meeting.pk, reminded_at__isnull=True, window_start__lte=now, window_end__gte=now
         ).update(reminded_at=now)
+        if changed and meeting.agent_id is not None:
+            Notification.objects.create(
+                user_id=meeting.agent_id,
+                kind=NotificationKind.MEETING,
+                meeting_id=meeting.pk,
+                created_at=now,
+            )
     if changed:
         logger.info("Reminded agent of meeting %s", meeting.pk)
     return bool(changed)
+
+
+def deliver_due_reminders(*, now: datetime | None = None) -> int:
+    """Remind every meeting whose window is open and not yet reminded; how many were."""
+    now = now or timezone.now()
+    due = Meeting.objects.filter(
+        reminded_at__isnull=True, window_start__lte=now, window_end__gte=now
+    ).order_by("window_start", "pk")
+    return sum(deliver_reminder(meeting=meeting, now=now) for meeting in due[:500])
 
 
 def dismiss_reminder(*, meeting: Meeting) -> Meeting:

@@ -4,20 +4,27 @@ from datetime import UTC, datetime, timedelta
 
 import icalendar
 import pytest
+from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from parley.calls.exceptions import CallsError
+from parley.calls.management.commands import meeting_reminders
 from parley.calls.models import DialingMode, Meeting
 from parley.calls.services.meetings import (
     MeetingData,
     agenda_feed_for,
     create_meeting,
+    delete_meeting,
+    deliver_due_reminders,
     deliver_reminder,
     update_meeting,
 )
 from parley.calls.services.setup import add_meeting_project
 from parley.calls.tasks import remind_meeting
+from parley.cli import WORKER_COMMANDS
 from parley.contacts.services import create_contact
+from parley.conversations.models import Notification, NotificationKind
 from parley.conversations.tests.factories import make_conversation
 
 pytestmark = pytest.mark.django_db
@@ -292,3 +299,120 @@ def test_the_form_refuses_a_contact_of_another_team(client, bob, meeting, team_b
     assert response.status_code == 200
     meeting.refresh_from_db()
     assert meeting.contact != other
+
+
+# The reminder in the notification centre
+
+
+def _due_meeting(team, actor, *, agent, minutes_ago=1):
+    now = timezone.now()
+    return create_meeting(
+        team=team,
+        actor=actor,
+        data=_data(
+            window_start=now - timedelta(minutes=minutes_ago),
+            window_end=now + timedelta(hours=1),
+            agent=agent,
+        ),
+    )
+
+
+def _meeting_notes(user):
+    return list(Notification.objects.filter(user=user, kind=NotificationKind.MEETING))
+
+
+def test_the_reminder_notifies_the_agent_once_at_the_window_start(meeting, bob):
+    assert not deliver_reminder(meeting=meeting, now=START - timedelta(seconds=1))
+    assert _meeting_notes(bob) == []
+    assert deliver_reminder(meeting=meeting, now=START)
+    # The task's retry and the worker's sweep find it reminded already.
+    assert not deliver_reminder(meeting=meeting, now=START + timedelta(minutes=1))
+    assert deliver_due_reminders(now=START + timedelta(minutes=2)) == 0
+    [note] = _meeting_notes(bob)
+    assert note.meeting_id == meeting.pk
+    assert note.read_at is None
+
+
+def test_a_stale_copy_of_the_meeting_does_not_notify_twice(meeting, bob):
+    stale = Meeting.objects.get(pk=meeting.pk)
+    assert deliver_reminder(meeting=meeting, now=START)
+    assert not deliver_reminder(meeting=stale, now=START)
+    assert len(_meeting_notes(bob)) == 1
+
+
+def test_the_sweep_reminds_due_meetings_only(team_a, bob):
+    due = _due_meeting(team_a, bob, agent=bob)
+    later = _due_meeting(team_a, bob, agent=bob, minutes_ago=-30)
+    assert deliver_due_reminders() == 1
+    assert [note.meeting_id for note in _meeting_notes(bob)] == [due.pk]
+    later.refresh_from_db()
+    assert later.reminded_at is None
+
+
+def test_a_meeting_whose_window_is_over_is_not_reminded(meeting, bob):
+    assert not deliver_reminder(meeting=meeting, now=START + timedelta(hours=2))
+    assert deliver_due_reminders(now=START + timedelta(hours=2)) == 0
+    assert _meeting_notes(bob) == []
+
+
+def test_a_deleted_meeting_is_not_reminded_and_its_notification_goes(team_a, bob):
+    gone = _due_meeting(team_a, bob, agent=bob)
+    pk = gone.pk
+    delete_meeting(meeting=gone)
+    assert remind_meeting.call(meeting_id=pk) is False
+    assert deliver_due_reminders() == 0
+    reminded = _due_meeting(team_a, bob, agent=bob)
+    deliver_due_reminders()
+    delete_meeting(meeting=reminded)
+    assert _meeting_notes(bob) == []
+
+
+def test_a_meeting_without_an_agent_is_marked_but_notifies_nobody(team_a, bob):
+    _due_meeting(team_a, bob, agent=None)
+    assert deliver_due_reminders() == 1
+    assert not Notification.objects.filter(kind=NotificationKind.MEETING).exists()
+
+
+def test_the_worker_loop_reminds_a_due_meeting_once(team_a, bob, monkeypatch):
+    # Closing "old" connections would close the test's own transaction.
+    monkeypatch.setattr(meeting_reminders, "close_old_connections", lambda: None)
+    _due_meeting(team_a, bob, agent=bob)
+    call_command("meeting_reminders", "--loop", "--passes", "3", "--interval", "0")
+    call_command("meeting_reminders")
+    assert len(_meeting_notes(bob)) == 1
+
+
+def test_the_worker_runs_the_meeting_reminders_loop():
+    assert ["meeting_reminders", "--loop"] in WORKER_COMMANDS
+
+
+def test_the_notification_centre_shows_and_opens_the_meeting(client, team_a, bob):
+    meeting = _due_meeting(team_a, bob, agent=bob)
+    deliver_due_reminders()
+    _login(client, bob)
+    page = client.get(reverse("web:notifications")).text
+    assert "Meeting due" in page
+    assert "Meeting: Renewal call — call 601 234 567 now" in page
+    [note] = _meeting_notes(bob)
+    response = client.post(reverse("web:notifications_read"), {"open": note.pk})
+    assert response.status_code == 302
+    assert response["Location"] == f"/meetings/{meeting.pk}/"
+    note.refresh_from_db()
+    assert note.read_at is not None
+
+
+def test_the_meeting_notification_counts_in_the_header_badge(client, team_a, bob):
+    _due_meeting(team_a, bob, agent=bob)
+    deliver_due_reminders()
+    [note] = _meeting_notes(bob)
+    badge = _login(client, bob).get(reverse("web:notification_badge")).text
+    assert 'data-unread="1"' in badge
+    assert f'data-latest="{note.pk}"' in badge
+
+
+def test_a_meeting_notification_of_a_team_the_agent_left_is_hidden(client, team_a, bob):
+    _due_meeting(team_a, bob, agent=bob)
+    deliver_due_reminders()
+    bob.memberships.filter(team=team_a).delete()
+    page = _login(client, bob).get(reverse("web:notifications")).text
+    assert "Renewal call" not in page

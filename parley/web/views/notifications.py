@@ -1,5 +1,5 @@
 """The notification centre (issue 4, section 5): the user's in-app notifications — assigned
-to you, snooze ended, new reply, mention — with mark read / all read, and the unread badge
+to you, snooze ended, new reply, mention, a phone meeting due now (issue 7) — with mark read / all read, and the unread badge
 of the header, which htmx polls (with the newest unread id, so that the page can chime)."""
 
 from __future__ import annotations
@@ -19,12 +19,11 @@ PAGE_SIZE = 50
 
 
 def _visible(request: AuthenticatedHttpRequest) -> Q:
-    """The user's notifications about conversations they can still see."""
-    alive = Q(
-        conversation__team_id__in=team_ids_for_user(request.user),
-        conversation__deleted_at__isnull=True,
-    )
-    return Q(user_id=request.user.pk) & (Q(conversation__isnull=True) | alive)
+    """The user's notifications about conversations and meetings they can still see."""
+    team_ids = team_ids_for_user(request.user)
+    alive = Q(conversation__team_id__in=team_ids, conversation__deleted_at__isnull=True)
+    meeting = Q(meeting__isnull=True) | Q(meeting__team_id__in=team_ids)
+    return Q(user_id=request.user.pk) & (Q(conversation__isnull=True) | alive) & meeting
 
 
 @login_required
@@ -35,7 +34,7 @@ def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
     before = request.GET.get("before", "")
     if before.isdigit():
         rows = rows.filter(pk__lt=int(before))
-    page = list(rows.select_related("conversation", "actor")[: PAGE_SIZE + 1])
+    page = list(rows.select_related("conversation", "actor", "meeting")[: PAGE_SIZE + 1])
     context = {
         "notifications": page[:PAGE_SIZE],
         "next_before": page[PAGE_SIZE - 1].pk if len(page) > PAGE_SIZE else None,
@@ -68,13 +67,15 @@ def notification_badge(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def notifications_read(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Mark the ticked notifications read (`ids`), or all (`all`). With `open`, mark that one
-    read and go to its conversation."""
+    read and go to its conversation (or its meeting)."""
     opened = request.POST.get("open", "")
     if opened.isdigit():
         mark_notifications_read(user=request.user, ids=[int(opened)])
         note = Notification.objects.filter(_visible(request), pk=int(opened)).first()
         if note is not None and note.conversation_id is not None:
             return redirect("web:conversation", note.conversation_id)
+        if note is not None and note.meeting_id is not None:
+            return redirect("web:meeting", note.meeting_id)
         return redirect("web:notifications")
     ids = None
     if not request.POST.get("all"):
