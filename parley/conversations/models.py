@@ -316,6 +316,8 @@ class EventKind(models.TextChoices):
     FOLLOWED = "followed", _("followed")
     UNFOLLOWED = "unfollowed", _("unfollowed")
     LINKED = "linked", _("contact linked")
+    CALL_LINKED = "call_linked", _("call linked")
+    CALL_UNLINKED = "call_unlinked", _("call unlinked")
     DELETED = "deleted", _("deleted")
 
 
