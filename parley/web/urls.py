@@ -11,6 +11,7 @@ from parley.web.views import (
     contact_lists,
     contacts,
     conversation_actions,
+    conversation_calls,
     conversations,
     home,
     inbox,
@@ -319,6 +320,16 @@ urlpatterns = [
     path("triage/<int:triage_id>/ignore/", triage.triage_ignore, name="triage_ignore"),
     path("triage/<int:triage_id>/restore/", triage.triage_restore, name="triage_restore"),
     path("triage/<int:triage_id>/unlink/", triage.triage_unlink, name="triage_unlink"),
+    path(
+        "conversations/<int:conversation_id>/calls/link/",
+        conversation_calls.conversation_call_link,
+        name="conversation_call_link",
+    ),
+    path(
+        "conversations/<int:conversation_id>/calls/<int:call_id>/unlink/",
+        conversation_calls.conversation_call_unlink,
+        name="conversation_call_unlink",
+    ),
     path(
         "conversations/<int:conversation_id>/customer/",
         triage.conversation_customer,

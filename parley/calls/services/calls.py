@@ -294,12 +294,30 @@ def unlink_call(*, call: Call, actor: User) -> Call:
         return _set_triage(call, actor, Triage.READY, contact=None, lead=None)
 
 
-def set_call_conversation(*, call: Call, conversation: Conversation | None) -> Call:
-    """Link the call to a conversation of its team (None unlinks)."""
+def set_call_conversation(
+    *, call: Call, conversation: Conversation | None, actor: User | None = None
+) -> Call:
+    """Link the call to a conversation of its team (None unlinks).
+
+    Each conversation it leaves or joins gets a system comment (call unlinked / call linked)
+    naming the call, so the conversation's history shows who tied which call to it.
+    """
+    from parley.conversations.models import EventKind
+    from parley.conversations.services.workflow import record_event
+
     if conversation is not None and conversation.team_id != call.team_id:
         raise CallsError(_("The conversation belongs to another team."))
+    new_id = conversation.pk if conversation is not None else None
+    if call.conversation_id == new_id:
+        return call
+    detail = {"call": call.pk, "number": call.party_raw, "direction": call.direction}
     with transaction.atomic(durable=True):
+        previous = call.conversation
         call.conversation = conversation
         call.updated_at = timezone.now()
         call.save(update_fields=["conversation", "updated_at"])
+        if previous is not None:
+            record_event(previous, EventKind.CALL_UNLINKED, actor, **detail)
+        if conversation is not None:
+            record_event(conversation, EventKind.CALL_LINKED, actor, **detail)
     return call

@@ -303,7 +303,7 @@ def call_conversation(request: AuthenticatedHttpRequest, call_id: int) -> HttpRe
         if conversation is None:
             messages.error(request, _("No such conversation in this team."))
             return redirect("web:call", call_id=call.pk)
-    services.set_call_conversation(call=call, conversation=conversation)
+    services.set_call_conversation(call=call, conversation=conversation, actor=request.user)
     return redirect("web:call", call_id=call.pk)
 
 

@@ -32,6 +32,7 @@ from parley.mail import blobs
 from parley.mail.models import Attachment, Mailbox, Message
 from parley.mail.parsing import REMOTE_IMAGE_MARK, allow_remote_images
 from parley.web.views.conversation_actions import conversation_extras
+from parley.web.views.conversation_calls import calls_panel
 
 if TYPE_CHECKING:
     from parley.web.views._auth import AuthenticatedHttpRequest
@@ -132,6 +133,7 @@ def conversation(request: AuthenticatedHttpRequest, conversation_id: int) -> Htt
         "conversation": item,
         "rows": rows,
         **conversation_extras(request.user, item, messages),
+        **calls_panel(request.user, item),
     }
     response = render(request, "web/conversation_detail.html", context)
     if wanted:
