@@ -17,12 +17,13 @@ unlabelled and left out of the score.
 from __future__ import annotations
 
 import email
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
+
+from parley.mail.testing.corpus import corpus_root as shared_corpus_root
 
 FIXTURES = Path(__file__).parent / "fixtures" / "replies"
 REPO = Path(__file__).resolve().parents[3]
@@ -30,7 +31,7 @@ SUFFIXES = (".txt", ".eml")
 
 
 def corpus_root() -> Path:
-    return Path(os.environ.get("PARLEY_QUOTE_CORPUS") or REPO.parent / "shared" / "corpus")
+    return shared_corpus_root("PARLEY_QUOTE_CORPUS")  # then PARLEY_CORPUS, ../shared/corpus
 
 
 @dataclass(frozen=True)
