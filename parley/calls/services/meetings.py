@@ -161,9 +161,14 @@ def deliver_due_reminders(*, now: datetime | None = None) -> int:
 
 
 def dismiss_reminder(*, meeting: Meeting) -> Meeting:
+    """Hide the live notice; the agent's "Meeting due" notification counts as read too."""
+    now = timezone.now()
     with transaction.atomic(durable=True):
-        meeting.reminder_dismissed_at = timezone.now()
+        meeting.reminder_dismissed_at = now
         meeting.save(update_fields=["reminder_dismissed_at"])
+        Notification.objects.filter(
+            meeting_id=meeting.pk, kind=NotificationKind.MEETING, read_at__isnull=True
+        ).update(read_at=now)
     return meeting
 
 

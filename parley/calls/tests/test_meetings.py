@@ -416,3 +416,13 @@ def test_a_meeting_notification_of_a_team_the_agent_left_is_hidden(client, team_
     bob.memberships.filter(team=team_a).delete()
     page = _login(client, bob).get(reverse("web:notifications")).text
     assert "Renewal call" not in page
+
+
+def test_dismissing_the_notice_marks_the_notification_read(client, team_a, bob):
+    meeting = _due_meeting(team_a, bob, agent=bob)
+    deliver_due_reminders()
+    _login(client, bob).post(reverse("web:meeting_dismiss", args=[meeting.pk]))
+    [note] = _meeting_notes(bob)
+    assert note.read_at is not None
+    badge = client.get(reverse("web:notification_badge")).text
+    assert 'data-unread="0"' in badge
