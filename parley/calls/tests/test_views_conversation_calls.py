@@ -200,3 +200,22 @@ def test_unlinking_a_call_of_another_conversation_changes_nothing(
     _unlink(_login(client, bob), conversation, jan_call)
     jan_call.refresh_from_db()
     assert jan_call.conversation_id == other.pk
+
+
+def test_the_panel_reads_a_fixed_number_of_queries(client, bob, team_a, conversation):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert _page(client, conversation).status_code == 200
+        return len(queries)
+
+    _login(client, bob)
+    CallFactory.create(team=team_a, agent=bob)  # one call in the picker
+    first = count()
+    for n in range(5):
+        call = CallFactory.create(team=team_a, agent=bob, from_raw=f"22 {n}")
+        set_call_conversation(call=call, conversation=conversation, actor=bob)
+        CallFactory.create(team=team_a, agent=bob)
+    assert count() == first
