@@ -16,17 +16,17 @@ a caller names first) overrides ``../shared/corpus`` beside the checkout.
 from __future__ import annotations
 
 import gzip
+import io
 import math
 import os
 import re
-import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import islice
 from pathlib import Path
-from typing import NamedTuple
+from typing import BinaryIO, NamedTuple
 
 REPO = Path(__file__).resolve().parents[3]
 ENV = "PARLEY_CORPUS"
@@ -132,11 +132,17 @@ def find_sources(root: Path) -> Listing:
     return listing
 
 
-def _read_all(source: Source) -> bytes:
-    if source.gzipped:
-        with gzip.open(source.path, "rb") as handle:
-            return handle.read()
-    return source.path.read_bytes()
+def _gunzip(path: Path, out: BinaryIO) -> None:
+    """Decompress ``path`` into ``out``; a truncated or corrupt end keeps what came before."""
+    with gzip.open(path, "rb") as packed:
+        while True:
+            try:
+                chunk = packed.read1(1 << 16)
+            except (OSError, EOFError):
+                return
+            if not chunk:
+                return
+            out.write(chunk)
 
 
 def read_source(source: Source) -> Iterator[bytes]:
@@ -145,10 +151,12 @@ def read_source(source: Source) -> Iterator[bytes]:
     from parley.mail.importer import raw_messages
 
     if source.kind == Kind.MESSAGE:
-        try:
-            yield _read_all(source)
-        except (OSError, EOFError):  # a truncated .gz: its readable start is not the message
+        if not source.gzipped:
+            yield source.path.read_bytes()
             return
+        buffer = io.BytesIO()
+        _gunzip(source.path, buffer)
+        yield buffer.getvalue()
         return
     if not source.gzipped:
         yield from raw_messages(source.path)
@@ -156,8 +164,8 @@ def read_source(source: Source) -> Iterator[bytes]:
     # mailbox.mbox wants a file: decompress to a temporary one.
     with tempfile.TemporaryDirectory(prefix="parley-corpus-") as tmp:
         plain = Path(tmp) / "mbox"
-        with gzip.open(source.path, "rb") as packed, plain.open("wb") as out:
-            shutil.copyfileobj(packed, out)
+        with plain.open("wb") as out:
+            _gunzip(source.path, out)
         yield from raw_messages(plain)
 
 

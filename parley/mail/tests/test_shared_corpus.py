@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from django.db import transaction
 
 from parley.accounts.models import Team
 from parley.conversations.models import Conversation
@@ -56,6 +57,12 @@ class Outcome:
     failures: list[str] = field(default_factory=list)
 
 
+def _ingest_batch(items: list[BatchItem], mailbox: Mailbox) -> list[IngestResult]:
+    # A savepoint: a batch that raises leaves the test's transaction usable for the rest.
+    with transaction.atomic():
+        return ingest_batch(items, source=MessageSource.IMPORT, mailbox=mailbox)
+
+
 def _ingest(
     messages: list[CorpusMessage], mailbox: Mailbox
 ) -> tuple[list[IngestResult], list[str]]:
@@ -66,12 +73,12 @@ def _ingest(
         chunk = messages[start : start + IMPORT_BATCH]
         items = [BatchItem(raw=m.raw) for m in chunk]
         try:
-            results += ingest_batch(items, source=MessageSource.IMPORT, mailbox=mailbox)
+            results += _ingest_batch(items, mailbox)
         except Exception as exc:  # pragma: no cover - what the test is there to catch
             # Find the message(s) that raise, one by one, and go on with the rest.
             for message, item in zip(chunk, items, strict=True):
                 try:
-                    results += ingest_batch([item], source=MessageSource.IMPORT, mailbox=mailbox)
+                    results += _ingest_batch([item], mailbox)
                 except Exception as single:
                     failures.append(f"{message.source}: {type(single).__name__}: {single}")
             if not failures:
@@ -207,6 +214,10 @@ def _build_corpus(root: Path) -> int:
     count += 5
     (root / "single.eml.gz").write_bytes(gzip.compress(GOOD.replace(b"{n}", b"gz-single")))
     count += 1
+    # A download cut short: what decompresses is kept (the rest of the message is gone).
+    cut = gzip.compress(GOOD.replace(b"{n}", b"gz-cut") + bytes(range(256)) * 64)
+    (root / "cut.eml.gz").write_bytes(cut[: len(cut) // 2])
+    count += 1
 
     maildir = stdlib_mailbox.Maildir(root / "Maildir", create=True)
     for n in range(3):
@@ -240,6 +251,7 @@ def test_the_locator_reads_every_layout(tmp_path):
     assert by_source["list.mbox#2"].endswith(b"Hi mbox-2\r\nFrom the start of a line\n")
     assert b"Hi gz-4" in by_source["old.mbox.gz#4"]
     assert by_source["single.eml.gz"] == GOOD.replace(b"{n}", b"gz-single")
+    assert by_source["cut.eml.gz"].startswith(GOOD.replace(b"{n}", b"gz-cut"))
     assert sorted(s for s in by_source if s.startswith("Maildir")) == [
         "Maildir#0",
         "Maildir#1",
