@@ -230,7 +230,8 @@ class BatchThreader:
         window = Q(date__range=(low, high)) | Q(date__isnull=True, created_at__range=(low, high))
         similar = Q()
         for norm in norms:
-            similar |= Q(subject__icontains=norm)
+            # A prefix: SQLite refuses LIKE patterns over 50,000 bytes; equality is checked below.
+            similar |= Q(subject__icontains=norm[:200])
         rows = (
             Message.objects.alive()
             .filter(window, conversation__team=self.team, conversation__deleted_at__isnull=True)

@@ -290,6 +290,22 @@ def test_the_root_is_found_by_env_or_beside_the_checkout(monkeypatch, tmp_path):
     assert corpus_root("PARLEY_QUOTE_CORPUS") == tmp_path / "q"
 
 
+def test_a_subject_longer_than_sqlite_allows_in_a_like_threads(team_a):
+    """Found by bench/corpus.py: the subject fallback's LIKE raised on a 200 kB subject."""
+    mailbox = make_mailbox(team_a)
+    subject = b"x" * 60_000 + b" "
+    results = [
+        ingest_batch(
+            [BatchItem(raw=GOOD.replace(b"Subject: {n}", b"Subject: " + s).replace(b"{n}", n))],
+            source=MessageSource.IMPORT,
+            mailbox=mailbox,
+        )[0]
+        for n, s in ((b"long-1", subject), (b"long-2", b"Re: " + subject))
+    ]
+
+    assert results[1].message.conversation_id == results[0].message.conversation_id
+
+
 def test_broken_and_real_mail_in_every_layout_ingests_without_loss(team_a, tmp_path):
     corpus = tmp_path / "corpus"
     _build_corpus(corpus)
