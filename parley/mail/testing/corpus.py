@@ -169,29 +169,62 @@ def read_source(source: Source) -> Iterator[bytes]:
         yield from raw_messages(plain)
 
 
+def count_messages(source: Source) -> int:
+    """How many messages ``source`` holds, without parsing them (for sharing out a limit)."""
+    if source.kind == Kind.MESSAGE:
+        return 1
+    if source.kind == Kind.MAILDIR:
+        return sum(
+            1
+            for sub in ("cur", "new")
+            if (source.path / sub).is_dir()
+            for entry in (source.path / sub).iterdir()
+            if entry.is_file() and not entry.name.startswith(".")
+        )
+    # mboxrd: a message starts at each line beginning with "From " (as mailbox.mbox splits).
+    count = 0
+    opener = gzip.open if source.gzipped else open
+    with opener(source.path, "rb") as handle:
+        try:
+            for line in handle:
+                count += line.startswith(b"From ")
+        except (OSError, EOFError):
+            pass  # a cut .gz: what decompresses is all _gunzip gives too
+    return count
+
+
+def shares(counts: list[int], limit: int) -> list[int]:
+    """At most ``limit`` messages shared out fairly: small sources give all they have, the
+    big ones split the rest evenly (max-min fairness)."""
+    result = [0] * len(counts)
+    left = limit
+    order = sorted(range(len(counts)), key=lambda i: (counts[i], i))
+    for position, index in enumerate(order):
+        share = min(counts[index], math.ceil(left / (len(counts) - position)))
+        result[index] = share
+        left -= share
+    return result
+
+
 def walk(root: Path, *, limit: int | None = None) -> Iterator[CorpusMessage]:
     """The messages under ``root``; with ``limit``, at most that many, spread over the files.
 
     The sample is deterministic. With fewer messages allowed than there are sources, evenly
-    spaced sources of the sorted list give one message each; otherwise every source, in
-    sorted order, takes its share of what is left (``ceil(left / sources left)``) from its
-    start, so a big mbox cannot crowd out the files after it, and a share a small file does
-    not use passes on to the next.
+    spaced sources of the sorted list give one message each; otherwise each source's
+    messages are counted (cheap: no parse) and the limit is shared out fairly (``shares``),
+    each source giving its share from its start. Without a limit, every message.
     """
     sources = find_sources(root).sources
+    quotas: list[int | None] = [None] * len(sources)
     if limit is not None and limit < len(sources):
         sources = [sources[i * len(sources) // limit] for i in range(limit)]
-    left = len(sources)
-    taken = 0
-    for source in sources:
-        share = None if limit is None else math.ceil((limit - taken) / left)
-        left -= 1
-        if share is not None and share <= 0:
-            break
+        quotas = [1] * len(sources)
+    elif limit is not None:
+        quotas = list(shares([count_messages(s) for s in sources], limit))
+    for source, quota in zip(sources, quotas, strict=True):
         rel = source.path.relative_to(root) if source.path != root else Path(source.path.name)
-        for index, raw in enumerate(islice(read_source(source), share)):
+        for index, raw in enumerate(islice(read_source(source), quota)):
             label = str(rel) if source.kind == Kind.MESSAGE else f"{rel}#{index}"
-            taken += 1
             yield CorpusMessage(label, raw)
 
 

@@ -33,6 +33,7 @@ from parley.mail.testing.corpus import (
     corpus_root,
     find_sources,
     limit_from_env,
+    shares,
     walk,
 )
 from parley.mail.tests.support import make_mailbox, use_tmp_storage
@@ -272,11 +273,12 @@ def test_the_sample_is_bounded_spread_and_stable(tmp_path):
     assert len(few) == len({s.split("#")[0] for s in few}) == 12
     assert few[0].startswith(listed[0])
     assert few[-1].split("#")[0] in listed[-len(listed) // 6 :]
-    # More: every source, and the shares the single files leave go to the mailboxes (at
-    # most the limit: what the last sources cannot use is not taken).
-    assert len(listed) < len(many) <= len(listed) + 6
+    # More: every source, and what the single files leave goes to the mailboxes.
+    assert len(many) == len(listed) + 6
     assert {s.split("#")[0] for s in many} == set(listed)
     assert sum(s.startswith("old.mbox.gz#") for s in many) > 1
+    assert shares([1, 5, 100, 1, 100], 50) == [1, 5, 22, 1, 21]
+    assert shares([1, 2], 50) == [1, 2]
 
 
 def test_the_root_is_found_by_env_or_beside_the_checkout(monkeypatch, tmp_path):
