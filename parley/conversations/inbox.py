@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from django.db import connections
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from parley.accounts.access import team_ids_for_user
@@ -199,7 +199,10 @@ def inbox_page(
     )
     qs = (
         qs.select_related("queue", "category", "mailbox", "contact", "organization")
-        .prefetch_related("assignees", "tags")
+        # Plain lists (to_attr): the template then builds no related manager per row.
+        .prefetch_related(
+            Prefetch("assignees", to_attr="assignee_list"), Prefetch("tags", to_attr="tag_list")
+        )
         .annotate(
             snippet=Subquery(latest.values("snippet")[:1]),
             last_from_name=Subquery(latest.values("from_name")[:1]),
