@@ -108,8 +108,12 @@ def classify(path: Path) -> Source | None:
 def find_sources(root: Path) -> Listing:
     """Every mail source under ``root``, in a stable (sorted) order."""
     listing = Listing()
+    seen: set[Path] = set()  # resolved folders: a symlink loop is walked once
 
     def visit(folder: Path) -> None:
+        if folder.resolve() in seen:
+            return
+        seen.add(folder.resolve())
         for path in sorted(folder.iterdir()):
             if path.name.startswith("."):
                 continue

@@ -225,6 +225,7 @@ def _build_corpus(root: Path) -> int:
         maildir.add(GOOD.replace(b"{n}", f"maildir-{n}".encode()))
     maildir.close()
     count += 3
+    (loose / "loop").symlink_to(root)  # walked once, not forever
     (root / ".hidden").mkdir()
     (root / ".hidden" / "x.eml").write_bytes(GOOD)
     return count
