@@ -106,6 +106,10 @@ def test_an_agent_works_through_the_inbox(
     page.goto(f"{live_server.url}/inbox/")
     rows = page.get_by_test_id("inbox-row")
     expect(rows).to_have_count(6)
+    # The sidebar's lazily loaded triage count must not replace the sidebar (htmx inherits
+    # hx-target from the sidebar): the folders are still there once it has loaded.
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_test_id("folder-open")).to_contain_text("6")
     # The reply joined its conversation: six conversations, seven messages.
     chair = Conversation.objects.get(pk=mail["chair"].pk)
     assert chair.message_count == 2
