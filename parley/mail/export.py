@@ -141,11 +141,17 @@ def conversation_records(mailbox: Mailbox) -> Iterator[ExportConversation]:
         }
 
 
+# Characters that JSON allows raw inside a string but that some line readers treat as line
+# ends (Python's str.splitlines(), JavaScript before ES2019): written escaped, so one line is
+# always one record whatever splits it.
+_LINE_BREAKERS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+
+
 def export_jsonl(*, mailbox: Mailbox, out: TextSink) -> int:
     """Write one JSON object per conversation; returns the number of lines."""
     count = 0
     for record in conversation_records(mailbox):
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        out.write(json.dumps(record, ensure_ascii=False).translate(_LINE_BREAKERS) + "\n")
         count += 1
     return count
 

@@ -220,3 +220,18 @@ def test_jsonl_export_to_stdout_marks_flags_and_missing_ids(mailbox, capsys):
     messages = [r["messages"][0] for r in records]
     assert {m["message_id"] for m in messages} == {None, "news-1@lists.example"}
     assert [m["flags"] for m in messages if m["message_id"]] == [["bulk"]]
+
+
+def test_jsonl_export_keeps_one_record_per_line_for_any_line_splitter(mailbox):
+    inbox = make_folder(mailbox)
+    odd = "Faktura\u2028nr\u20297\x85koniec"
+    raw = fixture("plain.eml").replace(b"Hello,", odd.encode())
+    ingest_at(raw, inbox, uid=1)
+    out = io.StringIO()
+
+    call_command("export", "--mailbox", mailbox.name, "--format", "jsonl", "-", stdout=out)
+
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 1
+    [message] = json.loads(lines[0])["messages"]
+    assert odd in message["text"]
