@@ -13,12 +13,13 @@ from django.utils import translation
 
 from parley.accounts.models import Role, Team, User
 from parley.accounts.services import create_team, create_user, set_membership
+from parley.testing import PASSWORD
 
-# Real Dovecot and aiosmtpd fixtures (dovecot, dovecot_plain, imap_user, smtp_server) for
-# every app's tests.
-pytest_plugins = ["parley.mail.testing.fixtures"]
+# Real Dovecot and aiosmtpd fixtures (dovecot, dovecot_plain, imap_user, smtp_server) and
+# Playwright's `page` (parley.testing.browser) for every app's tests.
+pytest_plugins = ["parley.mail.testing.fixtures", "parley.testing.browser"]
 
-PASSWORD = "correct-horse-battery-9"
+__all__ = ["PASSWORD"]  # `from conftest import PASSWORD` in the tests
 
 
 @pytest.fixture(autouse=True)

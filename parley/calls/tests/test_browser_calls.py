@@ -4,54 +4,18 @@ and chimes (issue 7)."""
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
 from django.utils import timezone
 
-from conftest import PASSWORD
 from parley.calls.services.meetings import MeetingData, create_meeting, deliver_due_reminders
 from parley.calls.tests.factories import CallFactory
 from parley.conversations.models import EventKind
 from parley.conversations.services.records import attach_customer
 from parley.conversations.tests.factories import make_conversation
+from parley.testing.browser import browser, sign_in
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls made from here are
-# still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium"),
-]
-
-
-@pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        context = browser.new_context(locale="en-US")
-        page = context.new_page()
-        page.set_default_timeout(30_000)
-        yield page
-        context.close()
-        browser.close()
-
-
-def _sign_in(page, url: str) -> None:
-    page.goto(f"{url}/accounts/login/")
-    page.get_by_label("E-mail").fill("bob@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+pytestmark = browser
 
 
 def test_linking_todays_call_from_the_conversation_page(live_server, page, bob, team_a, jan):
@@ -60,7 +24,7 @@ def test_linking_todays_call_from_the_conversation_page(live_server, page, bob, 
     conversation = make_conversation(team_a, subject="Invoice question")
     attach_customer(conversation=conversation, contact=jan, actor=None)
     call = CallFactory.create(team=team_a, agent=bob, duration=125)
-    _sign_in(page, live_server.url)
+    sign_in(page, live_server.url, bob)
     page.goto(f"{live_server.url}/conversations/{conversation.pk}/")
 
     panel = page.get_by_test_id("calls-panel")
@@ -87,7 +51,7 @@ def test_linking_todays_call_from_the_conversation_page(live_server, page, bob, 
 def test_a_starting_meeting_raises_the_count_and_chimes(live_server, page, bob, team_a):
     from playwright.sync_api import expect
 
-    _sign_in(page, live_server.url)
+    sign_in(page, live_server.url, bob)
     page.goto(f"{live_server.url}/notifications/")
     page.get_by_role("heading", name="Notifications").click()  # audio needs a user gesture
     badge = page.get_by_test_id("notification-badge")

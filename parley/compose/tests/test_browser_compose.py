@@ -3,7 +3,6 @@ undoes, sends again and sees it sent (issue 5 part 7). The outbox runs against a
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -11,50 +10,19 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from conftest import PASSWORD
 from parley.compose.models import OutgoingMessage, State
 from parley.compose.services.templates import create_template
 from parley.compose.tests.support import customer_message, receive
 from parley.compose.worker import OutboxWorker
+from parley.testing.browser import browser, sign_in
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls made from here are
-# still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TRIX = Path(__file__).resolve().parents[1] / "static" / "compose" / "vendor" / "trix.umd.min.js"
 
 pytestmark = [
-    pytest.mark.browser,
+    *browser,
     pytest.mark.integration,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium"),
     pytest.mark.skipif(not TRIX.exists(), reason="needs the Trix editor (make install)"),
 ]
-
-
-@pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        context = browser.new_context(locale="en-US")
-        page = context.new_page()
-        page.set_default_timeout(30_000)
-        yield page
-        context.close()
-        browser.close()
 
 
 def test_reply_with_attachment_and_template_undo_send_again_sent(  # noqa: PLR0917  # fixtures
@@ -73,10 +41,7 @@ def test_reply_with_attachment_and_template_undo_send_again_sent(  # noqa: PLR09
     invoice = tmp_path / "faktura.pdf"
     invoice.write_bytes(b"%PDF-1.4 invoice\n")
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("E-mail").fill(bob.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server.url, bob)
     page.goto(f"{live_server.url}/conversations/{parent.conversation_id}/")
     page.get_by_test_id("reply").first.click()
 

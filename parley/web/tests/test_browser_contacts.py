@@ -5,26 +5,16 @@ the list to XLSX and read the file back (issue 6)."""
 from __future__ import annotations
 
 import io
-import os
 import re
 
-import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
-from conftest import PASSWORD
 from parley.contacts.services import NewPhone, create_contact
 from parley.contacts.services.custom_fields import create_custom_field
-from parley.web.tests.test_browser_shell import CHROMIUM, _csp_violations, console_log, page
+from parley.testing.browser import browser, csp_violations, sign_in
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium"),
-]
-
-__all__ = ["console_log", "page"]
+pytestmark = browser
 
 
 def test_create_filter_by_phone_and_export_xlsx(  # noqa: PLR0915, PLR0917  # pytest fixtures; one story
@@ -49,10 +39,7 @@ def test_create_filter_by_phone_and_export_xlsx(  # noqa: PLR0915, PLR0917  # py
         phones=[NewPhone("22 111 22 33")],
     )
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("E-mail").fill("bob@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server.url, bob)
 
     page.goto(f"{live_server.url}/contacts/new/")
     page.get_by_label("First name").fill("Jan")
@@ -121,4 +108,4 @@ def test_create_filter_by_phone_and_export_xlsx(  # noqa: PLR0915, PLR0917  # py
         ["Phone", "Name", "Branża"],
         ["+48601234567, +48226281234", "Jan Kowalski", "meble"],
     ]
-    assert _csp_violations(console_log) == []
+    assert csp_violations(console_log) == []

@@ -4,14 +4,11 @@ turned the sound off in Settings → Profile."""
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
-from conftest import PASSWORD
 from parley.accounts.services import update_profile
 from parley.conversations.services.workflow import (
     set_assignees,
@@ -19,18 +16,9 @@ from parley.conversations.services.workflow import (
     wake_due_snoozed,
 )
 from parley.conversations.tests.factories import make_conversation
+from parley.testing.browser import browser, sign_in
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls made from here are
-# still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium"),
-]
+pytestmark = browser
 
 
 @pytest.fixture
@@ -42,27 +30,8 @@ def snoozed(alice, bob, team_a):
     return until
 
 
-@pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        context = browser.new_context(locale="en-US")
-        page = context.new_page()
-        page.set_default_timeout(30_000)
-        yield page
-        context.close()
-        browser.close()
-
-
-def _open_parley(page, url: str) -> None:
-    page.goto(f"{url}/accounts/login/")
-    page.get_by_label("E-mail").fill("bob@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+def _open_parley(page, url: str, user) -> None:
+    sign_in(page, url, user)
     page.goto(f"{url}/notifications/")
 
 
@@ -79,7 +48,7 @@ def _wake_and_poll(page, until) -> None:
 
 
 def test_a_snooze_waking_raises_the_count_and_chimes(live_server, page, bob, snoozed):
-    _open_parley(page, live_server.url)
+    _open_parley(page, live_server.url, bob)
     # A click first: browsers allow audio only after a user gesture.
     page.get_by_role("heading", name="Notifications").click()
 
@@ -96,7 +65,7 @@ def test_a_snooze_waking_raises_the_count_and_chimes(live_server, page, bob, sno
 
 def test_no_chime_when_the_agent_turned_the_sound_off(live_server, page, bob, snoozed):
     update_profile(user=bob, name=bob.name, language="", signature="", notification_sound=False)
-    _open_parley(page, live_server.url)
+    _open_parley(page, live_server.url, bob)
 
     _wake_and_poll(page, snoozed)
 
@@ -106,7 +75,7 @@ def test_no_chime_when_the_agent_turned_the_sound_off(live_server, page, bob, sn
 def test_an_assignment_while_the_page_is_open_chimes(live_server, page, alice, bob, team_a):
     from playwright.sync_api import expect
 
-    _open_parley(page, live_server.url)
+    _open_parley(page, live_server.url, bob)
     page.get_by_role("heading", name="Notifications").click()
     badge = page.get_by_test_id("notification-badge")
     expect(badge).to_have_attribute("data-latest", "0")

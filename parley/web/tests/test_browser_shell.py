@@ -2,63 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
-import pytest
 from django.urls import reverse
 
 from conftest import PASSWORD
+from parley.testing.browser import browser, csp_violations, sign_in
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the live server's
-# fixtures make from here are still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium"),
-]
-
-
-@pytest.fixture
-def console_log() -> list[str]:
-    """Everything the page logs to the console, and uncaught errors."""
-    return []
-
-
-@pytest.fixture
-def page(console_log):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        context = browser.new_context(locale="en-US")
-        page = context.new_page()
-        # The machine may be busy (CI runs two suites); be patient before failing.
-        page.set_default_timeout(30_000)
-        page.on("console", lambda message: console_log.append(message.text))
-        page.on("pageerror", lambda error: console_log.append(str(error)))
-        yield page
-        context.close()
-        browser.close()
-
-
-def _csp_violations(console_log: list[str]) -> list[str]:
-    return [line for line in console_log if "Content Security Policy" in line]
+pytestmark = browser
 
 
 def test_it_signs_in_sees_the_shell_and_switches_to_polish(live_server, page, console_log, bob):
@@ -86,31 +37,25 @@ def test_it_signs_in_sees_the_shell_and_switches_to_polish(live_server, page, co
     bob.refresh_from_db()
     assert bob.language == "pl"
 
-    assert _csp_violations(console_log) == []
+    assert csp_violations(console_log) == []
 
 
 def test_g_then_i_opens_the_inbox(live_server, page, console_log, bob):
     from playwright.sync_api import expect
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("E-mail").fill("bob@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server.url, bob)
     page.get_by_role("link", name="Settings").click()
     expect(page.get_by_role("heading", name="Profile")).to_be_visible()
     page.locator("body").click(position={"x": 5, "y": 300})
     page.keyboard.press("g")
     page.keyboard.press("i")
     expect(page).to_have_url(f"{live_server.url}{reverse('web:inbox')}")
-    assert _csp_violations(console_log) == []
+    assert csp_violations(console_log) == []
 
 
 def test_a_wrong_password_is_answered_on_the_page(live_server, page, console_log, bob):
     from playwright.sync_api import expect
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("E-mail").fill("bob@example.com")
-    page.get_by_label("Password").fill("wrong")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server.url, bob, password="wrong")
     expect(page.get_by_text("The e-mail or the password is not correct.")).to_be_visible()
-    assert _csp_violations(console_log) == []
+    assert csp_violations(console_log) == []
