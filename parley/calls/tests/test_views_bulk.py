@@ -13,6 +13,7 @@ from parley.calls.tests.factories import CallFactory
 from parley.contacts.models import Lead
 from parley.contacts.services import NewPhone, create_contact
 from parley.contacts.services.leads import create_lead
+from parley.testing import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -25,17 +26,12 @@ def calls(team_a):
     ]
 
 
-def _login(client, user):
-    client.force_login(user)
-    return client
-
-
 def _bulk(client, ids, **data):
     return client.post("/calls/bulk/", {"ids": ids, **data})
 
 
 def test_the_ready_list_offers_bulk_actions_and_keys(client, bob, calls):
-    response = _login(client, bob).get("/calls/")
+    response = signed_in(client, bob).get("/calls/")
     assert 'action="/calls/bulk/"' in response.text
     assert f'name="ids" value="{calls[0].pk}"' in response.text
     assert 'data-key="i"' in response.text
@@ -43,14 +39,14 @@ def test_the_ready_list_offers_bulk_actions_and_keys(client, bob, calls):
 
 
 def test_a_reader_gets_no_bulk_bar(client, dave, calls):
-    response = _login(client, dave).get("/calls/")
+    response = signed_in(client, dave).get("/calls/")
     assert 'data-testid="bulk-bar"' not in response.text
 
 
 def test_bulk_ignore_reports_each_call(client, bob, calls, team_b):
     outsider = CallFactory.create(team=team_b, from_raw="+48 500 000 000")
     ids = [calls[0].pk, calls[1].pk, outsider.pk]
-    response = _bulk(_login(client, bob), ids, action="ignore", reason="Spam")
+    response = _bulk(signed_in(client, bob), ids, action="ignore", reason="Spam")
     assert response.status_code == 200
     results = response.context["results"]
     assert [result.ok for result in results] == [True, True, False]
@@ -67,12 +63,12 @@ def test_bulk_ignore_reports_each_call(client, bob, calls, team_b):
 def test_bulk_restore_brings_calls_back(client, bob, calls):
     for call in calls:
         ignore_call(call=call, actor=bob)
-    _bulk(_login(client, bob), [call.pk for call in calls], action="restore", view="ignored")
+    _bulk(signed_in(client, bob), [call.pk for call in calls], action="restore", view="ignored")
     assert {call.triage for call in type(calls[0]).objects.all()} == {Triage.READY}
 
 
 def test_bulk_create_makes_one_lead_per_call_with_its_number(client, bob, calls):
-    _bulk(_login(client, bob), [call.pk for call in calls], action="lead")
+    _bulk(signed_in(client, bob), [call.pk for call in calls], action="lead")
     assert sorted(Lead.objects.values_list("phone_e164", flat=True)) == [
         "+48226281234",
         "+48226285555",
@@ -86,7 +82,7 @@ def test_bulk_create_makes_one_lead_per_call_with_its_number(client, bob, calls)
 def test_bulk_attach_links_every_call_to_the_chosen_contact(client, bob, team_a, calls):
     jan = create_contact(team=team_a, fields={"first_name": "Jan"})
     ids = [call.pk for call in calls]
-    _bulk(_login(client, bob), ids, action="attach", record=f"contact:{jan.pk}")
+    _bulk(signed_in(client, bob), ids, action="attach", record=f"contact:{jan.pk}")
     for call in calls:
         call.refresh_from_db()
         assert (call.contact, call.triage) == (jan, Triage.LINKED)
@@ -94,7 +90,7 @@ def test_bulk_attach_links_every_call_to_the_chosen_contact(client, bob, team_a,
 
 def test_bulk_attach_to_a_lead(client, bob, team_a, calls):
     lead = create_lead(team=team_a, name="Dach", actor=bob)
-    _bulk(_login(client, bob), [calls[0].pk], action="attach", record=f"lead:{lead.pk}")
+    _bulk(signed_in(client, bob), [calls[0].pk], action="attach", record=f"lead:{lead.pk}")
     calls[0].refresh_from_db()
     assert calls[0].lead == lead
 
@@ -106,7 +102,10 @@ def test_bulk_attach_reports_a_call_of_another_team_than_the_record(
     other = CallFactory.create(team=team_b, from_raw="+48 500 000 000")
     jan = create_contact(team=team_a, fields={"first_name": "Jan"})
     response = _bulk(
-        _login(client, alice), [calls[0].pk, other.pk], action="attach", record=f"contact:{jan.pk}"
+        signed_in(client, alice),
+        [calls[0].pk, other.pk],
+        action="attach",
+        record=f"contact:{jan.pk}",
     )
     results = response.context["results"]
     assert [result.ok for result in results] == [True, False]
@@ -114,7 +113,7 @@ def test_bulk_attach_reports_a_call_of_another_team_than_the_record(
 
 
 def test_bulk_attach_without_a_record_changes_nothing(client, bob, calls):
-    response = _bulk(_login(client, bob), [calls[0].pk], action="attach", record="")
+    response = _bulk(signed_in(client, bob), [calls[0].pk], action="attach", record="")
     assert response.status_code == 302
     calls[0].refresh_from_db()
     assert calls[0].triage == Triage.READY
@@ -123,13 +122,13 @@ def test_bulk_attach_without_a_record_changes_nothing(client, bob, calls):
 def test_bulk_attach_to_an_outsiders_record_is_404(client, bob, team_b, calls):
     other = create_contact(team=team_b, fields={"first_name": "Obcy"})
     response = _bulk(
-        _login(client, bob), [calls[0].pk], action="attach", record=f"contact:{other.pk}"
+        signed_in(client, bob), [calls[0].pk], action="attach", record=f"contact:{other.pk}"
     )
     assert response.status_code == 404
 
 
 def test_the_reader_bulk_changes_nothing(client, dave, calls):
-    response = _bulk(_login(client, dave), [calls[0].pk], action="ignore")
+    response = _bulk(signed_in(client, dave), [calls[0].pk], action="ignore")
     assert [result.ok for result in response.context["results"]] == [False]
     calls[0].refresh_from_db()
     assert calls[0].triage == Triage.READY
@@ -159,7 +158,7 @@ def test_several_leads_with_the_number_are_offered_to_choose(client, bob, shared
     call = shared_number_call
     assert call.triage == Triage.READY
     assert sorted(lead.name for lead in call.lead_candidates.all()) == ["Dach", "Okna"]
-    card = _login(client, bob).get(f"/calls/{call.pk}/")
+    card = signed_in(client, bob).get(f"/calls/{call.pk}/")
     assert "Several leads have this number" in card.text
     listing = client.get("/calls/")
     assert "Several leads:" in listing.text
@@ -168,7 +167,7 @@ def test_several_leads_with_the_number_are_offered_to_choose(client, bob, shared
 def test_choosing_a_lead_links_the_call_and_clears_the_candidates(client, bob, shared_number_call):
     call = shared_number_call
     okna = Lead.objects.get(name="Okna")
-    _login(client, bob).post(f"/calls/{call.pk}/link/", {"lead": okna.pk})
+    signed_in(client, bob).post(f"/calls/{call.pk}/link/", {"lead": okna.pk})
     call.refresh_from_db()
     assert (call.lead, call.triage) == (okna, Triage.LINKED)
     assert not call.lead_candidates.exists()
@@ -176,7 +175,7 @@ def test_choosing_a_lead_links_the_call_and_clears_the_candidates(client, bob, s
 
 def test_the_card_search_finds_leads_too(client, bob, shared_number_call):
     call = shared_number_call
-    found = _login(client, bob).get(
+    found = signed_in(client, bob).get(
         f"/calls/{call.pk}/", {"q": "Okna"}, headers={"HX-Request": "true"}
     )
     assert 'data-testid="attach-lead"' in found.text
@@ -184,7 +183,9 @@ def test_the_card_search_finds_leads_too(client, bob, shared_number_call):
 
 def test_a_lead_of_another_team_is_404(client, bob, team_b, charlie, shared_number_call):
     other = create_lead(team=team_b, name="Obcy", actor=charlie)
-    response = _login(client, bob).post(f"/calls/{shared_number_call.pk}/link/", {"lead": other.pk})
+    response = signed_in(client, bob).post(
+        f"/calls/{shared_number_call.pk}/link/", {"lead": other.pk}
+    )
     assert response.status_code == 404
 
 
@@ -192,16 +193,16 @@ def test_a_lead_of_another_team_is_404(client, bob, team_b, charlie, shared_numb
 
 
 def test_the_navigation_loads_the_calls_counter(client, bob, calls):
-    response = _login(client, bob).get("/calls/")
+    response = signed_in(client, bob).get("/calls/")
     assert 'hx-get="/calls/count/"' in response.text
 
 
 def test_the_counter_counts_ready_calls_of_my_teams(client, bob, charlie, calls):
     ignore_call(call=calls[0], actor=bob)
-    response = _login(client, bob).get("/calls/count/")
+    response = signed_in(client, bob).get("/calls/count/")
     assert 'data-testid="nav-call-count"' in response.text
     assert response.context["count"] == 1
-    assert _login(client, charlie).get("/calls/count/").context["count"] == 0
+    assert signed_in(client, charlie).get("/calls/count/").context["count"] == 0
 
 
 def test_the_counter_needs_a_sign_in(client):
@@ -226,7 +227,7 @@ def _ringing(team, number, external_id):
 def test_the_live_notice_names_a_lead_caller(client, bob, team_a):
     lead = create_lead(team=team_a, name="Dach", phone="601 234 567", actor=bob)
     call = _ringing(team_a, "601234567", "r1")
-    response = _login(client, bob).get("/calls/live")
+    response = signed_in(client, bob).get("/calls/live")
     assert f"/leads/{lead.pk}/" in response.text
     assert f"/calls/{call.pk}/" in response.text
 
@@ -237,7 +238,7 @@ def test_the_live_notice_lists_the_candidates_of_a_shared_number(client, bob, te
         for n in ("Jan", "Ewa")
     ]
     _ringing(team_a, "601234567", "r2")
-    response = _login(client, bob).get("/calls/live")
+    response = signed_in(client, bob).get("/calls/live")
     for person in people:
         assert f"/contacts/{person.pk}/" in response.text
 
@@ -249,7 +250,7 @@ def test_the_card_links_the_conversation_chosen_in_the_autocomplete(client, bob,
     from parley.conversations.tests.factories import make_conversation
 
     conversation = make_conversation(team_a, subject="Roof offer")
-    _login(client, bob)
+    client.force_login(bob)
     card = client.get(f"/calls/{calls[0].pk}/")
     assert 'data-testid="call-conversation"' in card.text
     client.post(f"/calls/{calls[0].pk}/conversation/", {"conversation": conversation.pk})
@@ -263,7 +264,7 @@ def test_a_typed_number_links_without_choosing(client, bob, team_a, calls):
     from parley.conversations.tests.factories import make_conversation
 
     conversation = make_conversation(team_a)
-    _login(client, bob).post(
+    signed_in(client, bob).post(
         f"/calls/{calls[0].pk}/conversation/", {"conversation": "", "q": f"#{conversation.number}"}
     )
     calls[0].refresh_from_db()
@@ -274,7 +275,7 @@ def test_another_teams_conversation_is_refused(client, bob, team_b, calls):
     from parley.conversations.tests.factories import make_conversation
 
     other = make_conversation(team_b)
-    response = _login(client, bob).post(
+    response = signed_in(client, bob).post(
         f"/calls/{calls[0].pk}/conversation/", {"conversation": other.pk}, follow=True
     )
     assert "No such conversation in this team." in response.text
@@ -295,7 +296,7 @@ def _queries(client, url) -> int:
 
 
 def test_the_calls_list_costs_the_same_queries_for_more_rows(client, bob, team_a, calls):
-    _login(client, bob)
+    client.force_login(bob)
     few = _queries(client, "/calls/")
     for n in range(5):
         create_lead(team=team_a, name=f"L{n}", phone="601 234 567", actor=bob)

@@ -14,6 +14,7 @@ from parley.calls.tests.factories import CallFactory
 from parley.conversations.models import ConversationEvent, EventKind
 from parley.conversations.services.records import attach_customer
 from parley.conversations.tests.factories import make_conversation
+from parley.testing import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -29,11 +30,6 @@ def conversation(team_a, jan):
 def jan_call(team_a, bob):
     """Jan (+48 601 234 567, the factory's number) called today; Bob answered."""
     return CallFactory.create(team=team_a, agent=bob, duration=125)
-
-
-def _login(client, user):
-    client.force_login(user)
-    return client
 
 
 def _page(client, conversation):
@@ -79,7 +75,7 @@ def test_the_picker_offers_the_customers_calls_and_unlinked_ones_newest_first(
         to_e164="+48601234567",
         started_at=now - timedelta(hours=1),
     )
-    response = _page(_login(client, bob), conversation)
+    response = _page(signed_in(client, bob), conversation)
     assert _offered(response) == [jan_call.pk, outgoing.pk, stranger_unlinked.pk, yesterday.pk]
     assert old.pk not in _offered(response)
     assert "now on #" in response.text
@@ -90,14 +86,14 @@ def test_the_picker_offers_the_customers_calls_and_unlinked_ones_newest_first(
 
 def test_the_picker_never_offers_calls_of_another_team(client, alice, team_b, conversation):
     CallFactory.create(team=team_b)  # Jan's number, but team B's phone system
-    assert _offered(_page(_login(client, alice), conversation)) == []
+    assert _offered(_page(signed_in(client, alice), conversation)) == []
 
 
 def test_without_a_customer_only_unlinked_calls_are_offered(client, bob, team_a, jan_call):
     bare = make_conversation(team_a, subject="No customer")
     elsewhere = CallFactory.create(team=team_a, from_raw="22 3", from_e164="+48223333333")
     set_call_conversation(call=elsewhere, conversation=make_conversation(team_a))
-    assert _offered(_page(_login(client, bob), bare)) == [jan_call.pk]
+    assert _offered(_page(signed_in(client, bob), bare)) == [jan_call.pk]
 
 
 # Link and unlink
@@ -106,7 +102,7 @@ def test_without_a_customer_only_unlinked_calls_are_offered(client, bob, team_a,
 def test_the_owner_links_and_unlinks_a_call_with_system_comments(
     client, bob, conversation, jan_call
 ):
-    _login(client, bob)
+    client.force_login(bob)
     response = _link(client, conversation, jan_call)
     assert response.status_code == 302
     jan_call.refresh_from_db()
@@ -135,21 +131,21 @@ def test_moving_a_call_comments_on_both_conversations(
 ):
     first = make_conversation(team_a, subject="First")
     set_call_conversation(call=jan_call, conversation=first, actor=alice)
-    _link(_login(client, alice), conversation, jan_call)
+    _link(signed_in(client, alice), conversation, jan_call)
     assert first.events.filter(kind=EventKind.CALL_UNLINKED).count() == 1
     assert conversation.events.filter(kind=EventKind.CALL_LINKED).count() == 1
 
 
 def test_the_call_cards_link_leaves_the_same_system_comment(client, bob, conversation, jan_call):
     url = reverse("web:call_conversation", args=[jan_call.pk])
-    _login(client, bob).post(url, {"conversation": conversation.pk})
+    signed_in(client, bob).post(url, {"conversation": conversation.pk})
     [event] = conversation.events.filter(kind=EventKind.CALL_LINKED)
     assert event.actor == bob
     assert event.data["number"] == "+48 601 234 567"
 
 
 def test_a_teammate_may_link_a_call_of_the_team(client, alice, conversation, jan_call):
-    _link(_login(client, alice), conversation, jan_call)
+    _link(signed_in(client, alice), conversation, jan_call)
     jan_call.refresh_from_db()
     assert jan_call.conversation_id == conversation.pk
 
@@ -157,7 +153,7 @@ def test_a_teammate_may_link_a_call_of_the_team(client, alice, conversation, jan
 def test_an_outsider_gets_404_for_the_panel_and_the_actions(
     client, charlie, conversation, jan_call
 ):
-    _login(client, charlie)
+    client.force_login(charlie)
     assert _page(client, conversation).status_code == 404
     assert _link(client, conversation, jan_call).status_code == 404
     assert _unlink(client, conversation, jan_call).status_code == 404
@@ -168,7 +164,7 @@ def test_an_outsider_gets_404_for_the_panel_and_the_actions(
 def test_a_call_of_another_team_cannot_be_linked(client, alice, team_b, conversation):
     # Alice is an admin of team A only; the call is team B's: not found for her.
     theirs = CallFactory.create(team=team_b)
-    assert _link(_login(client, alice), conversation, theirs).status_code == 404
+    assert _link(signed_in(client, alice), conversation, theirs).status_code == 404
     theirs.refresh_from_db()
     assert theirs.conversation_id is None
 
@@ -177,7 +173,7 @@ def test_a_reader_sees_the_panel_without_controls_and_may_not_link(
     client, bob, dave, conversation, jan_call
 ):
     set_call_conversation(call=jan_call, conversation=conversation, actor=bob)
-    _login(client, dave)
+    client.force_login(dave)
     page = _page(client, conversation)
     assert 'data-testid="calls-panel"' in page.text
     assert 'data-testid="linked-call"' in page.text
@@ -197,7 +193,7 @@ def test_unlinking_a_call_of_another_conversation_changes_nothing(
 ):
     other = make_conversation(team_a, subject="Other")
     set_call_conversation(call=jan_call, conversation=other, actor=bob)
-    _unlink(_login(client, bob), conversation, jan_call)
+    _unlink(signed_in(client, bob), conversation, jan_call)
     jan_call.refresh_from_db()
     assert jan_call.conversation_id == other.pk
 
@@ -211,7 +207,7 @@ def test_the_panel_reads_a_fixed_number_of_queries(client, bob, team_a, conversa
             assert _page(client, conversation).status_code == 200
         return len(queries)
 
-    _login(client, bob)
+    client.force_login(bob)
     CallFactory.create(team=team_a, agent=bob)  # one call in the picker
     first = count()
     for n in range(5):

@@ -10,6 +10,7 @@ from parley.contacts.services.leads import create_lead
 from parley.conversations.models import EventKind
 from parley.mail.ingest import ingest_raw
 from parley.mail.models import MessageSource
+from parley.testing import signed_in
 from parley.triage.models import State
 from parley.triage.runner import catch_up
 from parley.triage.services import ignore_email
@@ -23,11 +24,6 @@ def row(mailbox):
     return receive(mailbox, email(sender="Ola Kot <ola@kot.pl>", subject="Wycena dachu"))
 
 
-def _login(client, user):
-    client.force_login(user)
-    return client
-
-
 # List
 
 
@@ -35,7 +31,7 @@ def test_the_list_shows_ready_emails_of_the_team(client, bob, row, team_b):
     from parley.mail.tests.support import make_mailbox
 
     other = receive(make_mailbox(team_b, name="b", email="b@parley.test"), email(subject="Obce"))
-    response = _login(client, bob).get("/triage/")
+    response = signed_in(client, bob).get("/triage/")
     assert response.status_code == 200
     assert "Wycena dachu" in response.text
     assert "ola@kot.pl" in response.text
@@ -44,37 +40,37 @@ def test_the_list_shows_ready_emails_of_the_team(client, bob, row, team_b):
 
 
 def test_the_outsider_sees_none_of_team_as_emails(client, charlie, row):
-    response = _login(client, charlie).get("/triage/")
+    response = signed_in(client, charlie).get("/triage/")
     assert "Wycena dachu" not in response.text
-    assert _login(client, charlie).get(f"/triage/{row.pk}/").status_code == 404
+    assert signed_in(client, charlie).get(f"/triage/{row.pk}/").status_code == 404
 
 
 def test_the_ignored_view_shows_the_reason_and_undo(client, bob, row):
     ignore_email(row=row, actor=bob, reason="Reklama")
-    response = _login(client, bob).get("/triage/", {"view": "ignored"})
+    response = signed_in(client, bob).get("/triage/", {"view": "ignored"})
     assert "Reklama" in response.text
     assert f"/triage/{row.pk}/restore/" in response.text
 
 
 def test_the_list_answers_a_fragment_to_htmx(client, bob, row):
-    response = _login(client, bob).get("/triage/", {"q": "dach"}, headers={"HX-Request": "true"})
+    response = signed_in(client, bob).get("/triage/", {"q": "dach"}, headers={"HX-Request": "true"})
     assert "<html" not in response.text
     assert "Wycena dachu" in response.text
 
 
 def test_the_navigation_counts_ready_emails(client, bob, row):
-    assert "/triage/count/" in _login(client, bob).get("/triage/").text
+    assert "/triage/count/" in signed_in(client, bob).get("/triage/").text
     response = client.get("/triage/count/")
     assert 'data-testid="nav-triage-count"' in response.text
     assert ">1<" in response.text
 
 
 def test_the_navigation_count_is_empty_for_an_outsider(client, charlie, row):
-    assert "nav-triage-count" not in _login(client, charlie).get("/triage/count/").text
+    assert "nav-triage-count" not in signed_in(client, charlie).get("/triage/count/").text
 
 
 def test_the_reader_sees_the_list_without_actions(client, dave, row):
-    response = _login(client, dave).get("/triage/")
+    response = signed_in(client, dave).get("/triage/")
     assert "Wycena dachu" in response.text
     assert f"/triage/{row.pk}/ignore/" not in response.text
 
@@ -84,13 +80,13 @@ def test_the_reader_sees_the_list_without_actions(client, dave, row):
 
 def test_the_card_shows_the_email_and_finds_records(client, bob, row, team_a):
     create_contact(team=team_a, fields={"first_name": "Olga"}, emails=["olga@x.pl"])
-    response = _login(client, bob).get(f"/triage/{row.pk}/", {"q": "Olga"})
+    response = signed_in(client, bob).get(f"/triage/{row.pk}/", {"q": "Olga"})
     assert response.status_code == 200
     assert "Olga" in response.text
 
 
 def test_the_teammate_creates_a_lead(client, bob, row):
-    response = _login(client, bob).post(f"/triage/{row.pk}/create/", {"name": "Dach"})
+    response = signed_in(client, bob).post(f"/triage/{row.pk}/create/", {"name": "Dach"})
     lead = Lead.objects.get(email="ola@kot.pl")
     assert response.status_code == 302
     assert response["Location"] == f"/leads/{lead.pk}/"
@@ -99,28 +95,28 @@ def test_the_teammate_creates_a_lead(client, bob, row):
 
 
 def test_the_owner_creates_a_contact(client, alice, row):
-    _login(client, alice).post(f"/triage/{row.pk}/create/", {"kind": "contact"})
+    signed_in(client, alice).post(f"/triage/{row.pk}/create/", {"kind": "contact"})
     contact = Contact.objects.get(emails__address="ola@kot.pl")
     assert (contact.first_name, contact.last_name) == ("Ola", "Kot")
 
 
 def test_the_teammate_attaches_to_a_searched_lead(client, bob, row, team_a):
     lead = create_lead(team=team_a, name="Stary lead")
-    _login(client, bob).post(f"/triage/{row.pk}/link/", {"kind": "lead", "record": lead.pk})
+    signed_in(client, bob).post(f"/triage/{row.pk}/link/", {"kind": "lead", "record": lead.pk})
     row.refresh_from_db()
     assert (row.state, row.lead) == (State.LINKED, lead)
 
 
 def test_attaching_to_another_teams_record_is_a_404(client, bob, row, team_b):
     lead = create_lead(team=team_b, name="Cudzy")
-    response = _login(client, bob).post(
+    response = signed_in(client, bob).post(
         f"/triage/{row.pk}/link/", {"kind": "lead", "record": lead.pk}
     )
     assert response.status_code == 404
 
 
 def test_ignore_and_undo_from_the_list(client, bob, row):
-    _login(client, bob)
+    client.force_login(bob)
     response = client.post(f"/triage/{row.pk}/ignore/", {"reason": "Spam", "next": "list"})
     assert response["Location"] == "/triage/"
     row.refresh_from_db()
@@ -131,20 +127,20 @@ def test_ignore_and_undo_from_the_list(client, bob, row):
 
 
 def test_the_reader_may_not_act(client, dave, row):
-    response = _login(client, dave).post(f"/triage/{row.pk}/ignore/")
+    response = signed_in(client, dave).post(f"/triage/{row.pk}/ignore/")
     assert response.status_code == 403
     row.refresh_from_db()
     assert row.state == State.READY
 
 
 def test_the_outsider_may_not_act(client, charlie, row):
-    assert _login(client, charlie).post(f"/triage/{row.pk}/ignore/").status_code == 404
+    assert signed_in(client, charlie).post(f"/triage/{row.pk}/ignore/").status_code == 404
 
 
 def test_bulk_ignore_reports_and_skips_other_teams(client, bob, mailbox, row, team_b):
     second = receive(mailbox, email(sender="x@y.pl"))
     data = {"action": "ignore", "ids": [row.pk, second.pk, 999999], "reason": "Masowo"}
-    response = _login(client, bob).post("/triage/bulk/", data, follow=True)
+    response = signed_in(client, bob).post("/triage/bulk/", data, follow=True)
     assert "2 e-mails done." in response.text
     assert "1 e-mail failed." in response.text
     row.refresh_from_db()
@@ -153,12 +149,12 @@ def test_bulk_ignore_reports_and_skips_other_teams(client, bob, mailbox, row, te
 
 
 def test_bulk_create_leads(client, alice, row):
-    _login(client, alice).post("/triage/bulk/", {"action": "lead", "ids": [row.pk]})
+    signed_in(client, alice).post("/triage/bulk/", {"action": "lead", "ids": [row.pk]})
     assert Lead.objects.filter(email="ola@kot.pl").exists()
 
 
 def test_the_reader_bulk_changes_nothing(client, dave, row):
-    _login(client, dave).post("/triage/bulk/", {"action": "ignore", "ids": [row.pk]})
+    signed_in(client, dave).post("/triage/bulk/", {"action": "ignore", "ids": [row.pk]})
     row.refresh_from_db()
     assert row.state == State.READY
 
@@ -168,14 +164,14 @@ def test_the_reader_bulk_changes_nothing(client, dave, row):
 
 def test_the_conversation_page_offers_add_customer(client, bob, row):
     conversation = row.message.conversation
-    response = _login(client, bob).get(f"/conversations/{conversation.pk}/")
+    response = signed_in(client, bob).get(f"/conversations/{conversation.pk}/")
     assert 'data-testid="add-customer"' in response.text
     assert 'value="Ola"' in response.text
 
 
 def test_add_customer_creates_person_and_company(client, bob, row):
     conversation = row.message.conversation
-    _login(client, bob).post(
+    signed_in(client, bob).post(
         f"/conversations/{conversation.pk}/customer/",
         {"action": "new", "kind": "both", "company": "Kot Sp. z o.o."},
     )
@@ -194,7 +190,7 @@ def test_attach_existing_adds_the_address_and_every_conversation(client, bob, ma
     second = receive(mailbox, email(sender="ola@kot.pl", subject="Drugie zupełnie"))
     olga = create_contact(team=team_a, fields={"first_name": "Olga"}, emails=["olga@kot.pl"])
     conversation = first.message.conversation
-    _login(client, bob).post(
+    signed_in(client, bob).post(
         f"/conversations/{conversation.pk}/customer/",
         {
             "action": "attach",
@@ -213,7 +209,7 @@ def test_attach_existing_adds_the_address_and_every_conversation(client, bob, ma
 def test_detach_leaves_a_system_comment(client, bob, row, team_a):
     contact = create_contact(team=team_a, fields={"first_name": "X"})
     conversation = row.message.conversation
-    _login(client, bob)
+    client.force_login(bob)
     client.post(
         f"/conversations/{conversation.pk}/customer/", {"action": "attach", "contact": contact.pk}
     )
@@ -227,7 +223,7 @@ def test_the_customer_search_answers_contacts_of_the_team(client, bob, row, team
     create_contact(team=team_a, fields={"first_name": "Olga"})
     create_contact(team=team_b, fields={"first_name": "Olgierd"})
     conversation = row.message.conversation
-    response = _login(client, bob).get(
+    response = signed_in(client, bob).get(
         f"/conversations/{conversation.pk}/customer/search/", {"q": "Olg"}
     )
     assert "Olga" in response.text
@@ -237,8 +233,8 @@ def test_the_customer_search_answers_contacts_of_the_team(client, bob, row, team
 def test_the_reader_and_outsider_may_not_add_customers(client, dave, charlie, row):
     conversation = row.message.conversation
     url = f"/conversations/{conversation.pk}/customer/"
-    assert _login(client, dave).post(url, {"action": "new"}).status_code == 403
-    assert _login(client, charlie).post(url, {"action": "new"}).status_code == 404
+    assert signed_in(client, dave).post(url, {"action": "new"}).status_code == 403
+    assert signed_in(client, charlie).post(url, {"action": "new"}).status_code == 404
     assert not Contact.objects.exists()
 
 
@@ -249,7 +245,7 @@ def test_the_card_offers_lead_candidates_and_the_domain_organization(client, bob
     create_lead(team=team_a, name="Pierwszy", email="ola@kot.pl")
     create_lead(team=team_a, name="Drugi", email="ola@kot.pl")
     row = receive(mailbox, email(sender="ola@kot.pl"))
-    response = _login(client, bob).get(f"/triage/{row.pk}/")
+    response = signed_in(client, bob).get(f"/triage/{row.pk}/")
     assert "Pierwszy" in response.text
     assert "Drugi" in response.text
     assert "Kot SA" in response.text
@@ -262,7 +258,7 @@ def test_the_card_labels_the_source_of_the_email(client, bob, row, mailbox, assi
     imported = ingest_raw(raw=email(subject="Stary"), source=MessageSource.IMPORT, mailbox=mailbox)
     catch_up()
     via_assistant = receive(assistant, email(sender="Ola Kot <ola@kot.pl>", to="x@y.pl"))
-    _login(client, bob)
+    client.force_login(bob)
 
     def label(triage_id: int) -> str:
         text: str = client.get(f"/triage/{triage_id}/").text
@@ -280,7 +276,7 @@ def test_the_conversation_page_labels_the_source_of_each_message(client, bob, ro
     added = ingest_raw(raw=reply, source=MessageSource.API, mailbox=mailbox).message
     assert added.conversation_id == conversation.pk
 
-    text = _login(client, bob).get(f"/conversations/{conversation.pk}/").text
+    text = signed_in(client, bob).get(f"/conversations/{conversation.pk}/").text
 
     labels = [
         part.partition(">")[2].partition("<")[0]
@@ -298,7 +294,7 @@ def test_the_list_costs_the_same_queries_for_more_rows(client, bob, mailbox, row
             assert client.get("/triage/").status_code == 200
         return len(captured)
 
-    _login(client, bob)
+    client.force_login(bob)
     few = queries()
     for n in range(5):
         receive(mailbox, email(sender=f"x{n}@y.pl", subject=f"S{n}"))

@@ -12,6 +12,7 @@ from parley.contacts.services import (
     set_contact_managers,
     tag_contact,
 )
+from parley.testing import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -31,16 +32,11 @@ def other_contact(team_b):
     return create_contact(team=team_b, fields={"first_name": "Obcy"}, emails=["obcy@b.pl"])
 
 
-def _login(client, user):
-    client.force_login(user)
-    return client
-
-
 # List
 
 
 def test_the_list_shows_the_team_contacts_only(client, bob, jan, other_contact):
-    response = _login(client, bob).get("/contacts/")
+    response = signed_in(client, bob).get("/contacts/")
     assert response.status_code == 200
     assert "Jan Kowalski" in response.text
     assert "Obcy" not in response.text
@@ -53,21 +49,21 @@ def test_the_list_needs_a_sign_in(client):
 
 
 def test_a_reader_sees_the_list_without_the_new_button(client, dave, jan):
-    response = _login(client, dave).get("/contacts/")
+    response = signed_in(client, dave).get("/contacts/")
     assert "Jan Kowalski" in response.text
     assert "/contacts/new/" not in response.text
 
 
 def test_the_list_finds_a_number_written_differently(client, bob, team_a, jan):
     create_contact(team=team_a, fields={"first_name": "Ewa"}, phones=[NewPhone("22 628 12 34")])
-    response = _login(client, bob).get("/contacts/", {"q": "0048 601-234-567"})
+    response = signed_in(client, bob).get("/contacts/", {"q": "0048 601-234-567"})
     assert "Jan Kowalski" in response.text
     assert "Ewa" not in response.text
 
 
 def test_the_list_finds_by_e_mail_and_full_name(client, bob, team_a, jan):
     create_contact(team=team_a, fields={"first_name": "Ewa", "last_name": "Nowak"})
-    assert "Jan Kowalski" in _login(client, bob).get("/contacts/", {"q": "JAN@example"}).text
+    assert "Jan Kowalski" in signed_in(client, bob).get("/contacts/", {"q": "JAN@example"}).text
     response = client.get("/contacts/", {"q": "jan kowal"})
     assert "Jan Kowalski" in response.text
     assert "Ewa" not in response.text
@@ -79,7 +75,7 @@ def test_the_list_filters_by_tag_organization_and_mine(client, bob, team_a, jan)
     acme = create_organization(team=team_a, fields={"name": "Acme"})
     create_contact(team=team_a, fields={"first_name": "Olga"}, organization=acme)
     set_contact_managers(contact=jan, users=[bob])
-    _login(client, bob)
+    client.force_login(bob)
 
     assert "Ewa" in client.get("/contacts/", {"tag": tag.pk}).text
     assert "Jan Kowalski" not in client.get("/contacts/", {"tag": tag.pk}).text
@@ -92,7 +88,9 @@ def test_the_list_filters_by_tag_organization_and_mine(client, bob, team_a, jan)
 
 
 def test_the_list_answers_htmx_with_the_results_fragment(client, bob, jan):
-    response = _login(client, bob).get("/contacts/", {"q": "jan"}, headers={"HX-Request": "true"})
+    response = signed_in(client, bob).get(
+        "/contacts/", {"q": "jan"}, headers={"HX-Request": "true"}
+    )
     assert response.text.lstrip().startswith('<div id="results">')
     assert "Jan Kowalski" in response.text
 
@@ -103,7 +101,7 @@ def test_the_list_query_count_does_not_grow_with_contacts(client, bob, team_a, j
             client.get("/contacts/")
         return len(captured)
 
-    _login(client, bob)
+    client.force_login(bob)
     with_one = queries()
     for n in range(20):
         contact = create_contact(
@@ -119,28 +117,28 @@ def test_the_list_query_count_does_not_grow_with_contacts(client, bob, team_a, j
 
 
 def test_a_teammate_sees_the_contact_with_tel_links(client, bob, jan):
-    response = _login(client, bob).get(f"/contacts/{jan.pk}/")
+    response = signed_in(client, bob).get(f"/contacts/{jan.pk}/")
     assert response.status_code == 200
     assert 'href="tel:+48601234567"' in response.text
     assert "jan@example.pl" in response.text
 
 
 def test_a_reader_sees_the_contact_without_write_actions(client, dave, jan):
-    response = _login(client, dave).get(f"/contacts/{jan.pk}/")
+    response = signed_in(client, dave).get(f"/contacts/{jan.pk}/")
     assert response.status_code == 200
     assert f"/contacts/{jan.pk}/edit/" not in response.text
     assert "Add phone number" not in response.text
 
 
 def test_an_outsider_gets_404_for_the_contact(client, charlie, jan):
-    assert _login(client, charlie).get(f"/contacts/{jan.pk}/").status_code == 404
+    assert signed_in(client, charlie).get(f"/contacts/{jan.pk}/").status_code == 404
 
 
 # Create and edit
 
 
 def test_an_agent_creates_a_contact(client, bob, team_a):
-    response = _login(client, bob).post(
+    response = signed_in(client, bob).post(
         "/contacts/new/",
         {
             "team": team_a.pk,
@@ -164,7 +162,7 @@ def test_an_agent_creates_a_contact(client, bob, team_a):
 
 
 def test_the_create_form_shows_an_invalid_number(client, bob, team_a):
-    response = _login(client, bob).post(
+    response = signed_in(client, bob).post(
         "/contacts/new/",
         {
             "team": team_a.pk,
@@ -180,7 +178,7 @@ def test_the_create_form_shows_an_invalid_number(client, bob, team_a):
 
 
 def test_the_create_form_shows_an_address_used_by_another_contact(client, bob, team_a, jan):
-    response = _login(client, bob).post(
+    response = signed_in(client, bob).post(
         "/contacts/new/",
         {
             "team": team_a.pk,
@@ -195,11 +193,11 @@ def test_the_create_form_shows_an_address_used_by_another_contact(client, bob, t
 
 
 def test_a_reader_may_not_create_contacts(client, dave):
-    assert _login(client, dave).get("/contacts/new/").status_code == 403
+    assert signed_in(client, dave).get("/contacts/new/").status_code == 403
 
 
 def test_an_agent_cannot_create_in_another_team(client, bob, team_b):
-    _login(client, bob).post(
+    signed_in(client, bob).post(
         "/contacts/new/",
         {"team": team_b.pk, "first_name": "X", "stage": "lead", "phone_kind": "mobile"},
     )
@@ -208,7 +206,7 @@ def test_an_agent_cannot_create_in_another_team(client, bob, team_b):
 
 def test_an_agent_edits_a_contact(client, bob, team_a, jan):
     acme = create_organization(team=team_a, fields={"name": "Acme"})
-    _login(client, bob)
+    client.force_login(bob)
     form = client.get(f"/contacts/{jan.pk}/edit/")
     assert 'value="Kowalski"' in form.text
     response = client.post(
@@ -227,36 +225,36 @@ def test_an_agent_edits_a_contact(client, bob, team_a, jan):
 
 
 def test_a_reader_may_not_edit(client, dave, jan):
-    assert _login(client, dave).get(f"/contacts/{jan.pk}/edit/").status_code == 403
+    assert signed_in(client, dave).get(f"/contacts/{jan.pk}/edit/").status_code == 403
 
 
 def test_an_outsider_gets_404_when_editing(client, charlie, jan):
-    assert _login(client, charlie).post(f"/contacts/{jan.pk}/edit/", {}).status_code == 404
+    assert signed_in(client, charlie).post(f"/contacts/{jan.pk}/edit/", {}).status_code == 404
 
 
 # Delete
 
 
 def test_an_admin_deletes_a_contact(client, alice, jan):
-    response = _login(client, alice).post(f"/contacts/{jan.pk}/delete/")
+    response = signed_in(client, alice).post(f"/contacts/{jan.pk}/delete/")
     assert response.status_code == 302
     assert not Contact.objects.exists()
 
 
 def test_an_agent_may_not_delete(client, bob, jan):
-    assert _login(client, bob).post(f"/contacts/{jan.pk}/delete/").status_code == 403
+    assert signed_in(client, bob).post(f"/contacts/{jan.pk}/delete/").status_code == 403
     assert Contact.objects.exists()
 
 
 def test_an_outsider_gets_404_when_deleting(client, charlie, jan):
-    assert _login(client, charlie).post(f"/contacts/{jan.pk}/delete/").status_code == 404
+    assert signed_in(client, charlie).post(f"/contacts/{jan.pk}/delete/").status_code == 404
 
 
 # E-mail addresses and phone numbers
 
 
 def test_an_agent_adds_an_address_with_htmx(client, bob, jan):
-    response = _login(client, bob).post(
+    response = signed_in(client, bob).post(
         f"/contacts/{jan.pk}/emails/",
         {"address": "Jan.K@Example.pl"},
         headers={"HX-Request": "true"},
@@ -268,7 +266,7 @@ def test_an_agent_adds_an_address_with_htmx(client, bob, jan):
 
 def test_adding_a_used_address_shows_the_error(client, bob, team_a, jan):
     ewa = create_contact(team=team_a, fields={"first_name": "Ewa"})
-    response = _login(client, bob).post(
+    response = signed_in(client, bob).post(
         f"/contacts/{ewa.pk}/emails/", {"address": "jan@example.pl"}, headers={"HX-Request": "true"}
     )
     assert response.status_code == 422
@@ -276,7 +274,7 @@ def test_adding_a_used_address_shows_the_error(client, bob, team_a, jan):
 
 
 def test_an_agent_adds_and_removes_a_number(client, bob, jan):
-    _login(client, bob)
+    client.force_login(bob)
     response = client.post(
         f"/contacts/{jan.pk}/phones/", {"number": "22 628 12 34", "kind": "work"}
     )
@@ -287,7 +285,7 @@ def test_an_agent_adds_and_removes_a_number(client, bob, jan):
 
 
 def test_an_invalid_number_is_shown_on_the_page(client, bob, jan):
-    response = _login(client, bob).post(
+    response = signed_in(client, bob).post(
         f"/contacts/{jan.pk}/phones/", {"number": "12", "kind": "work"}
     )
     assert response.status_code == 422
@@ -295,7 +293,7 @@ def test_an_invalid_number_is_shown_on_the_page(client, bob, jan):
 
 
 def test_an_agent_changes_the_primary_address_and_removes_one(client, bob, jan):
-    _login(client, bob)
+    client.force_login(bob)
     client.post(f"/contacts/{jan.pk}/emails/", {"address": "second@example.pl"})
     second = ContactEmail.objects.get(address="second@example.pl")
     client.post(f"/contacts/{jan.pk}/emails/{second.pk}/primary/")
@@ -306,7 +304,7 @@ def test_an_agent_changes_the_primary_address_and_removes_one(client, bob, jan):
 
 def test_a_reader_may_not_change_addresses(client, dave, jan):
     email = jan.emails.get()
-    _login(client, dave)
+    client.force_login(dave)
     assert (
         client.post(f"/contacts/{jan.pk}/emails/", {"address": "x@example.pl"}).status_code == 403
     )
@@ -317,7 +315,7 @@ def test_a_reader_may_not_change_addresses(client, dave, jan):
 def test_an_outsider_gets_404_for_addresses(client, charlie, jan):
     email = jan.emails.get()
     phone = jan.phones.get()
-    _login(client, charlie)
+    client.force_login(charlie)
     assert client.post(f"/contacts/{jan.pk}/emails/{email.pk}/primary/").status_code == 404
     assert client.post(f"/contacts/{jan.pk}/phones/{phone.pk}/remove/").status_code == 404
 
@@ -325,5 +323,5 @@ def test_an_outsider_gets_404_for_addresses(client, charlie, jan):
 def test_an_address_of_another_contact_is_404(client, bob, team_a, jan):
     ewa = create_contact(team=team_a, fields={"first_name": "Ewa"}, emails=["ewa@example.pl"])
     email = ewa.emails.get()
-    response = _login(client, bob).post(f"/contacts/{jan.pk}/emails/{email.pk}/remove/")
+    response = signed_in(client, bob).post(f"/contacts/{jan.pk}/emails/{email.pk}/remove/")
     assert response.status_code == 404

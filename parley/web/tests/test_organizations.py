@@ -8,6 +8,7 @@ from parley.contacts.services import (
     create_organization,
     set_organization_managers,
 )
+from parley.testing import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -27,13 +28,8 @@ def foreign(team_b):
     return create_organization(team=team_b, fields={"name": "Obca Firma"})
 
 
-def _login(client, user):
-    client.force_login(user)
-    return client
-
-
 def test_the_list_shows_the_team_organizations_only(client, bob, acme, foreign):
-    response = _login(client, bob).get("/organizations/")
+    response = signed_in(client, bob).get("/organizations/")
     assert response.status_code == 200
     assert "Acme sp. z o.o." in response.text
     assert "Obca Firma" not in response.text
@@ -41,7 +37,7 @@ def test_the_list_shows_the_team_organizations_only(client, bob, acme, foreign):
 
 def test_the_list_searches_by_domain_nip_and_name(client, bob, team_a, acme):
     create_organization(team=team_a, fields={"name": "Beta"})
-    _login(client, bob)
+    client.force_login(bob)
     for q in ("ACME.pl", "779-240-00-19", "acme sp"):
         text = client.get("/organizations/", {"q": q}).text
         assert "Acme sp. z o.o." in text, q
@@ -51,7 +47,7 @@ def test_the_list_searches_by_domain_nip_and_name(client, bob, team_a, acme):
 def test_the_list_filters_by_tag_and_mine(client, bob, team_a, acme):
     create_organization(team=team_a, fields={"name": "Beta"})
     set_organization_managers(organization=acme, users=[bob])
-    _login(client, bob)
+    client.force_login(bob)
     tag = acme.tags.get()
     assert "Beta" not in client.get("/organizations/", {"tag": tag.pk}).text
     mine = client.get("/organizations/", {"mine": "1"}).text
@@ -60,14 +56,14 @@ def test_the_list_filters_by_tag_and_mine(client, bob, team_a, acme):
 
 
 def test_the_list_answers_htmx_with_the_results_fragment(client, dave, acme):
-    response = _login(client, dave).get("/organizations/", headers={"HX-Request": "true"})
+    response = signed_in(client, dave).get("/organizations/", headers={"HX-Request": "true"})
     assert response.text.lstrip().startswith('<div id="results">')
 
 
 def test_the_page_lists_the_organization_contacts(client, dave, team_a, acme):
     create_contact(team=team_a, fields={"first_name": "Jan"}, organization=acme)
     create_contact(team=team_a, fields={"first_name": "Ewa"})
-    response = _login(client, dave).get(f"/organizations/{acme.pk}/")
+    response = signed_in(client, dave).get(f"/organizations/{acme.pk}/")
     assert response.status_code == 200
     assert "Jan" in response.text
     assert "Ewa" not in response.text
@@ -75,11 +71,11 @@ def test_the_page_lists_the_organization_contacts(client, dave, team_a, acme):
 
 
 def test_an_outsider_gets_404_for_the_page(client, charlie, acme):
-    assert _login(client, charlie).get(f"/organizations/{acme.pk}/").status_code == 404
+    assert signed_in(client, charlie).get(f"/organizations/{acme.pk}/").status_code == 404
 
 
 def test_an_agent_creates_an_organization(client, bob, team_a):
-    response = _login(client, bob).post(
+    response = signed_in(client, bob).post(
         "/organizations/new/",
         {
             "team": team_a.pk,
@@ -95,7 +91,7 @@ def test_an_agent_creates_an_organization(client, bob, team_a):
 
 
 def test_the_form_shows_a_wrong_nip(client, bob, team_a):
-    response = _login(client, bob).post(
+    response = signed_in(client, bob).post(
         "/organizations/new/", {"team": team_a.pk, "name": "Zła", "tax_id": "1234567890"}
     )
     assert response.status_code == 200
@@ -104,7 +100,7 @@ def test_the_form_shows_a_wrong_nip(client, bob, team_a):
 
 
 def test_the_form_shows_a_domain_of_another_organization(client, bob, team_a, acme):
-    response = _login(client, bob).post(
+    response = signed_in(client, bob).post(
         "/organizations/new/", {"team": team_a.pk, "name": "Kopia", "domains": "acme.pl"}
     )
     assert "already belongs to" in response.text
@@ -112,11 +108,11 @@ def test_the_form_shows_a_domain_of_another_organization(client, bob, team_a, ac
 
 
 def test_a_reader_may_not_create_organizations(client, dave):
-    assert _login(client, dave).get("/organizations/new/").status_code == 403
+    assert signed_in(client, dave).get("/organizations/new/").status_code == 403
 
 
 def test_an_agent_edits_an_organization(client, bob, team_a, acme):
-    _login(client, bob)
+    client.force_login(bob)
     assert 'value="acme.pl"' in client.get(f"/organizations/{acme.pk}/edit/").text
     response = client.post(
         f"/organizations/{acme.pk}/edit/",
@@ -138,27 +134,27 @@ def test_an_agent_edits_an_organization(client, bob, team_a, acme):
 
 
 def test_a_reader_may_not_edit(client, dave, acme):
-    assert _login(client, dave).post(f"/organizations/{acme.pk}/edit/", {}).status_code == 403
+    assert signed_in(client, dave).post(f"/organizations/{acme.pk}/edit/", {}).status_code == 403
 
 
 def test_an_outsider_gets_404_when_editing(client, charlie, acme):
-    assert _login(client, charlie).get(f"/organizations/{acme.pk}/edit/").status_code == 404
+    assert signed_in(client, charlie).get(f"/organizations/{acme.pk}/edit/").status_code == 404
 
 
 def test_an_admin_deletes_an_organization_and_keeps_its_contacts(client, alice, team_a, acme):
     create_contact(team=team_a, fields={"first_name": "Jan"}, organization=acme)
-    response = _login(client, alice).post(f"/organizations/{acme.pk}/delete/")
+    response = signed_in(client, alice).post(f"/organizations/{acme.pk}/delete/")
     assert response.status_code == 302
     assert not Organization.objects.exists()
     assert Contact.objects.get().organization is None
 
 
 def test_an_agent_may_not_delete(client, bob, acme):
-    assert _login(client, bob).post(f"/organizations/{acme.pk}/delete/").status_code == 403
+    assert signed_in(client, bob).post(f"/organizations/{acme.pk}/delete/").status_code == 403
 
 
 def test_an_outsider_gets_404_when_deleting(client, charlie, acme):
-    assert _login(client, charlie).post(f"/organizations/{acme.pk}/delete/").status_code == 404
+    assert signed_in(client, charlie).post(f"/organizations/{acme.pk}/delete/").status_code == 404
 
 
 def test_the_list_filters_on_every_field_and_exports(client, bob, charlie, team_a):
