@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from parley.calls.exceptions import CallsError
-from parley.calls.management.commands import meeting_reminders
 from parley.calls.models import DialingMode, Meeting
 from parley.calls.services.meetings import (
     MeetingData,
@@ -26,6 +25,8 @@ from parley.cli import WORKER_COMMANDS
 from parley.contacts.services import create_contact
 from parley.conversations.models import Notification, NotificationKind
 from parley.conversations.tests.factories import make_conversation
+from parley.lib import loop
+from parley.testing import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -51,11 +52,6 @@ def meeting(team_a, bob, jan):
         actor=bob,
         data=_data(agent=bob, contact=jan, project=project, information="Ask; about, the offer"),
     )
-
-
-def _login(client, user):
-    client.force_login(user)
-    return client
 
 
 def _events(body: bytes):
@@ -114,7 +110,7 @@ def test_a_due_reminder_shows_in_the_live_notice_until_dismissed(client, bob, te
         ),
     )
     assert remind_meeting.call(meeting_id=meeting.pk) is True
-    _login(client, bob)
+    client.force_login(bob)
     assert "Renewal call" in client.get("/calls/live").text
     client.post(f"/meetings/{meeting.pk}/dismiss/")
     assert "Renewal call" not in client.get("/calls/live").text
@@ -124,7 +120,7 @@ def test_a_due_reminder_shows_in_the_live_notice_until_dismissed(client, bob, te
 
 
 def test_the_ics_export_parses_back_with_the_meeting(client, bob, meeting):
-    response = _login(client, bob).get(f"/meetings/{meeting.pk}.ics")
+    response = signed_in(client, bob).get(f"/meetings/{meeting.pk}.ics")
     assert response["Content-Type"].startswith("text/calendar")
     [event] = _events(response.content)
     assert str(event["SUMMARY"]) == "Renewal call"
@@ -153,7 +149,7 @@ def test_the_feed_needs_the_right_token(client, bob, meeting):
 
 def test_a_reset_feed_address_stops_the_old_one(client, bob, meeting):
     old = agenda_feed_for(bob).token
-    _login(client, bob).post("/meetings/feed/reset/")
+    signed_in(client, bob).post("/meetings/feed/reset/")
     assert client.get(f"/meetings/feed/{old}.ics").status_code == 404
     new = agenda_feed_for(bob).token
     assert client.get(f"/meetings/feed/{new}.ics").status_code == 200
@@ -170,18 +166,18 @@ def test_the_feed_stops_listing_a_team_the_owner_left(client, bob, team_a, meeti
 
 
 def test_the_agenda_shows_my_meetings(client, bob, meeting):
-    response = _login(client, bob).get("/meetings/")
+    response = signed_in(client, bob).get("/meetings/")
     assert "Renewal call" in response.text
 
 
 def test_the_agenda_of_a_teammate_shows_them_with_all(client, alice, meeting):
-    _login(client, alice)
+    client.force_login(alice)
     assert "Renewal call" not in client.get("/meetings/").text
     assert "Renewal call" in client.get("/meetings/", {"all": "1"}).text
 
 
 def test_an_outsider_gets_404_for_a_meeting(client, charlie, meeting):
-    _login(client, charlie)
+    client.force_login(charlie)
     assert client.get(f"/meetings/{meeting.pk}/").status_code == 404
     assert client.get(f"/meetings/{meeting.pk}.ics").status_code == 404
     assert client.post(f"/meetings/{meeting.pk}/delete/").status_code == 404
@@ -189,7 +185,7 @@ def test_an_outsider_gets_404_for_a_meeting(client, charlie, meeting):
 
 
 def test_a_reader_sees_a_meeting_but_may_not_change_it(client, dave, meeting):
-    _login(client, dave)
+    client.force_login(dave)
     assert client.get(f"/meetings/{meeting.pk}/").status_code == 200
     assert client.get(f"/meetings/{meeting.pk}/edit/").status_code == 403
     assert client.post(f"/meetings/{meeting.pk}/delete/").status_code == 403
@@ -197,7 +193,7 @@ def test_a_reader_sees_a_meeting_but_may_not_change_it(client, dave, meeting):
 
 
 def test_a_teammate_plans_a_meeting_from_a_contact(client, alice, team_a, jan):
-    _login(client, alice)
+    client.force_login(alice)
     form = client.get("/meetings/new/", {"contact": jan.pk})
     assert "601 234 567" in form.text
     response = client.post(
@@ -222,7 +218,7 @@ def test_a_teammate_plans_a_meeting_from_a_contact(client, alice, team_a, jan):
 
 
 def test_the_owner_edits_and_deletes_a_meeting(client, bob, meeting):
-    _login(client, bob)
+    client.force_login(bob)
     response = client.post(
         f"/meetings/{meeting.pk}/edit/",
         {
@@ -253,7 +249,7 @@ def test_the_owner_edits_and_deletes_a_meeting(client, bob, meeting):
 
 
 def test_the_form_offers_autocompletes_instead_of_a_list_of_contacts(client, bob, team_a, jan):
-    response = _login(client, bob).get("/meetings/new/")
+    response = signed_in(client, bob).get("/meetings/new/")
     assert 'data-testid="meeting-contact"' in response.text
     assert 'data-testid="meeting-conversation"' in response.text
     assert "Kowalski" not in response.text
@@ -262,7 +258,7 @@ def test_the_form_offers_autocompletes_instead_of_a_list_of_contacts(client, bob
 def test_the_form_shows_the_chosen_contact_and_conversation(client, bob, meeting, team_a):
     conversation = make_conversation(team_a, subject="Roof offer")
     update_meeting(meeting=meeting, data=_data(contact=meeting.contact, conversation=conversation))
-    response = _login(client, bob).get(f"/meetings/{meeting.pk}/edit/")
+    response = signed_in(client, bob).get(f"/meetings/{meeting.pk}/edit/")
     assert f'name="contact" value="{meeting.contact.pk}"' in response.text
     assert 'value="Jan Kowalski"' in response.text
     assert f'value="#{conversation.number} Roof offer"' in response.text
@@ -270,7 +266,7 @@ def test_the_form_shows_the_chosen_contact_and_conversation(client, bob, meeting
 
 def test_the_form_saves_a_conversation_chosen_by_id(client, bob, meeting, team_a):
     conversation = make_conversation(team_a, subject="Roof offer")
-    _login(client, bob).post(
+    signed_in(client, bob).post(
         f"/meetings/{meeting.pk}/edit/",
         {
             "name": "Call",
@@ -286,7 +282,7 @@ def test_the_form_saves_a_conversation_chosen_by_id(client, bob, meeting, team_a
 
 def test_the_form_refuses_a_contact_of_another_team(client, bob, meeting, team_b):
     other = create_contact(team=team_b, fields={"first_name": "Obcy"})
-    response = _login(client, bob).post(
+    response = signed_in(client, bob).post(
         f"/meetings/{meeting.pk}/edit/",
         {
             "name": "Call",
@@ -375,7 +371,7 @@ def test_a_meeting_without_an_agent_is_marked_but_notifies_nobody(team_a, bob):
 
 def test_the_worker_loop_reminds_a_due_meeting_once(team_a, bob, monkeypatch):
     # Closing "old" connections would close the test's own transaction.
-    monkeypatch.setattr(meeting_reminders, "close_old_connections", lambda: None)
+    monkeypatch.setattr(loop, "close_old_connections", lambda: None)
     _due_meeting(team_a, bob, agent=bob)
     call_command("meeting_reminders", "--loop", "--passes", "3", "--interval", "0")
     call_command("meeting_reminders")
@@ -389,7 +385,7 @@ def test_the_worker_runs_the_meeting_reminders_loop():
 def test_the_notification_centre_shows_and_opens_the_meeting(client, team_a, bob):
     meeting = _due_meeting(team_a, bob, agent=bob)
     deliver_due_reminders()
-    _login(client, bob)
+    client.force_login(bob)
     page = client.get(reverse("web:notifications")).text
     assert "Meeting due" in page
     assert "Meeting: Renewal call — call 601 234 567 now" in page
@@ -405,7 +401,7 @@ def test_the_meeting_notification_counts_in_the_header_badge(client, team_a, bob
     _due_meeting(team_a, bob, agent=bob)
     deliver_due_reminders()
     [note] = _meeting_notes(bob)
-    badge = _login(client, bob).get(reverse("web:notification_badge")).text
+    badge = signed_in(client, bob).get(reverse("web:notification_badge")).text
     assert 'data-unread="1"' in badge
     assert f'data-latest="{note.pk}"' in badge
 
@@ -414,14 +410,14 @@ def test_a_meeting_notification_of_a_team_the_agent_left_is_hidden(client, team_
     _due_meeting(team_a, bob, agent=bob)
     deliver_due_reminders()
     bob.memberships.filter(team=team_a).delete()
-    page = _login(client, bob).get(reverse("web:notifications")).text
+    page = signed_in(client, bob).get(reverse("web:notifications")).text
     assert "Renewal call" not in page
 
 
 def test_dismissing_the_notice_marks_the_notification_read(client, team_a, bob):
     meeting = _due_meeting(team_a, bob, agent=bob)
     deliver_due_reminders()
-    _login(client, bob).post(reverse("web:meeting_dismiss", args=[meeting.pk]))
+    signed_in(client, bob).post(reverse("web:meeting_dismiss", args=[meeting.pk]))
     [note] = _meeting_notes(bob)
     assert note.read_at is not None
     badge = client.get(reverse("web:notification_badge")).text

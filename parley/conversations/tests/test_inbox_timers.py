@@ -8,7 +8,6 @@ from django.core.management import call_command
 from django.utils import timezone
 from freezegun import freeze_time
 
-from parley.conversations.management.commands import inbox_timers
 from parley.conversations.models import (
     Conversation,
     Notification,
@@ -19,6 +18,7 @@ from parley.conversations.models import (
 from parley.conversations.services.records import touch_presence
 from parley.conversations.services.workflow import set_assignees, snooze_conversations
 from parley.conversations.tests.factories import make_conversation
+from parley.lib import loop
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def test_one_pass_leaves_a_snooze_that_is_not_due(snoozed, capsys):
 
 def test_the_loop_wakes_a_due_snooze_once_and_notifies_the_assignee(snoozed, bob, monkeypatch):
     # Closing "old" connections would close the test's own transaction (PostgreSQL).
-    monkeypatch.setattr(inbox_timers, "close_old_connections", lambda: None)
+    monkeypatch.setattr(loop, "close_old_connections", lambda: None)
     before = signal.getsignal(signal.SIGTERM)
     with freeze_time(timezone.now() + timedelta(hours=2)):
         call_command("inbox_timers", "--loop", "--interval", "0", "--passes", "3")

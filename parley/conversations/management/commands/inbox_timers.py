@@ -11,21 +11,14 @@ it at once wake each conversation once.
 
 from __future__ import annotations
 
-import logging
-import signal
-import threading
-from types import FrameType
 from typing import Any, override
 
-from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections
 from django.utils import timezone
 
 from parley.conversations.models import Presence
 from parley.conversations.services.records import PRESENCE_TTL
 from parley.conversations.services.workflow import wake_due_snoozed
-
-logger = logging.getLogger(__name__)
+from parley.lib.loop import LoopCommand
 
 
 def run_pass() -> int:
@@ -35,46 +28,16 @@ def run_pass() -> int:
     return woke
 
 
-class Command(BaseCommand):
+class Command(LoopCommand):
     help = "Wake snoozed conversations whose time has come (and tidy presence rows)."
+    interval = 15.0
+    label = "Inbox timers"
+    done_message = "Inbox timers: %d snoozed conversations woke"
 
     @override
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--loop", action="store_true", help="Keep running (worker mode).")
-        parser.add_argument("--interval", type=float, default=15.0, help="Seconds between passes.")
-        parser.add_argument(
-            "--passes", type=int, default=0, help="With --loop, stop after N passes (0: never)."
-        )
+    def run_pass(self) -> int:
+        return run_pass()
 
     @override
-    def handle(self, *args: Any, **options: Any) -> None:
-        if not options["loop"]:
-            self.stdout.write(f"Woke {run_pass()} conversations.")
-            return
-        stop = threading.Event()
-
-        def on_signal(signum: int, frame: FrameType | None) -> None:
-            stop.set()
-
-        previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
-        try:
-            self._loop(stop, interval=options["interval"], passes=options["passes"])
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
-
-    def _loop(self, stop: threading.Event, *, interval: float, passes: int) -> None:
-        done = 0
-        while not stop.is_set():
-            close_old_connections()
-            try:
-                woke = run_pass()
-            except Exception:
-                logger.exception("Inbox timers pass failed; retrying in %.0f s", interval)
-            else:
-                if woke:
-                    logger.info("Inbox timers: %d snoozed conversations woke", woke)
-            done += 1
-            if passes and done >= passes:
-                break
-            stop.wait(interval)
+    def run_once(self, **options: Any) -> None:
+        self.stdout.write(f"Woke {run_pass()} conversations.")

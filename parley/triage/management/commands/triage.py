@@ -8,29 +8,25 @@ assistant's (`--assistant ""` turns the assistant off).
 
 from __future__ import annotations
 
-import logging
-import signal
-import threading
-from types import FrameType
 from typing import Any, override
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import close_old_connections
+from django.core.management.base import CommandError, CommandParser
 
+from parley.lib.loop import LoopCommand
 from parley.mail.models import Mailbox
 from parley.triage.runner import catch_up
 from parley.triage.services import set_assistant_mailbox
 
-logger = logging.getLogger(__name__)
 
-
-class Command(BaseCommand):
+class Command(LoopCommand):
     help = "Triage new inbound e-mail (match senders, record codes, the assistant)."
+    interval = 3.0
+    label = "Triage"
+    done_message = "Triage: %d messages decided"
 
     @override
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--loop", action="store_true", help="Keep running (worker mode).")
-        parser.add_argument("--interval", type=float, default=3.0, help="Seconds between passes.")
+        super().add_arguments(parser)
         parser.add_argument("--assistant", help="Name of the assistant mailbox ('' for none).")
 
     @override
@@ -38,26 +34,15 @@ class Command(BaseCommand):
         if options["assistant"] is not None:
             self._set_assistant(options["assistant"])
             return
-        if not options["loop"]:
-            self.stdout.write(f"Triaged {catch_up()} messages.")
-            return
-        stop = threading.Event()
+        super().handle(*args, **options)
 
-        def on_signal(signum: int, frame: FrameType | None) -> None:
-            stop.set()
+    @override
+    def run_pass(self) -> int:
+        return catch_up()
 
-        signal.signal(signal.SIGTERM, on_signal)
-        signal.signal(signal.SIGINT, on_signal)
-        while not stop.is_set():
-            close_old_connections()
-            try:
-                done = catch_up()
-            except Exception:
-                logger.exception("Triage pass failed; retrying in %.0f s", options["interval"])
-            else:
-                if done:
-                    logger.info("Triage: %d messages decided", done)
-            stop.wait(options["interval"])
+    @override
+    def run_once(self, **options: Any) -> None:
+        self.stdout.write(f"Triaged {catch_up()} messages.")
 
     def _set_assistant(self, name: str) -> None:
         if not name:
