@@ -71,9 +71,17 @@ def csp_violations(console_log: list[str]) -> list[str]:
     return [line for line in console_log if "Content Security Policy" in line]
 
 
-def sign_in(page: Page, live_server_url: str, user: Any, password: str = PASSWORD) -> None:
-    """Sign `user` in through the login form (the persona's password by default)."""
-    page.goto(f"{live_server_url}/accounts/login/")
+def sign_in(
+    page: Page,
+    live_server_url: str,
+    user: Any,
+    password: str = PASSWORD,
+    *,
+    path: str = "/accounts/login/",
+) -> None:
+    """Open `path` and sign `user` in through the login form it shows (the persona's password
+    by default). A protected `path` redirects to the form and, signed in, back to itself."""
+    page.goto(f"{live_server_url}{path}")
     page.get_by_label("E-mail").fill(user.email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()

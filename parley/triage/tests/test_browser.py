@@ -2,42 +2,13 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
-import pytest
-
-from conftest import PASSWORD
 from parley.contacts.models import Lead
 from parley.contacts.services.leads import create_lead
+from parley.testing.browser import browser, sign_in
 from parley.triage.models import EmailTriage, State
 from parley.triage.tests.support import email, receive
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium"),
-]
-
-
-@pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        context = browser.new_context(locale="en-US")
-        page = context.new_page()
-        page.set_default_timeout(30_000)
-        yield page
-        context.close()
-        browser.close()
+pytestmark = browser
 
 
 def test_an_agent_triages_three_emails(live_server, page, bob, mailbox, team_a):
@@ -48,10 +19,7 @@ def test_an_agent_triages_three_emails(live_server, page, bob, mailbox, team_a):
     second = receive(mailbox, email(sender="jan@kowalski.pl", subject="Dach raz jeszcze"))
     third = receive(mailbox, email(sender="news@sklep.pl", subject="Promocja tygodnia"))
 
-    page.goto(f"{live_server.url}/triage/")
-    page.get_by_label("E-mail").fill("bob@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server.url, bob, path="/triage/")
     expect(page.get_by_test_id("nav-triage-count")).to_have_text("3")
     expect(page.get_by_test_id("triage-row")).to_have_count(3)
 
@@ -98,10 +66,7 @@ def test_an_agent_creates_a_lead_from_a_ready_call(live_server, page, bob, team_
         origin=Origin.API,
     )
 
-    page.goto(f"{live_server.url}/calls/")
-    page.get_by_label("E-mail").fill("bob@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server.url, bob, path="/calls/")
     expect(page.get_by_test_id("call-row")).to_have_count(1)
     page.get_by_test_id("call-row").get_by_role("button", name="Create").click()
     expect(page.get_by_test_id("call-row")).to_have_count(0)
@@ -124,10 +89,7 @@ def test_an_agent_attaches_two_calls_in_bulk_by_autocomplete(live_server, page, 
         for raw, e164 in [("22 628 12 34", "+48226281234"), ("22 628 55 55", "+48226285555")]
     ]
 
-    page.goto(f"{live_server.url}/calls/")
-    page.get_by_label("E-mail").fill("bob@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server.url, bob, path="/calls/")
     expect(page.get_by_test_id("nav-call-count")).to_have_text("2")
     expect(page.get_by_test_id("call-row")).to_have_count(2)
 
@@ -159,10 +121,7 @@ def test_an_agent_picks_the_contact_of_a_meeting(live_server, page, bob, team_a)
         phones=[NewPhone("601 234 567")],
     )
 
-    page.goto(f"{live_server.url}/meetings/new/")
-    page.get_by_label("E-mail").fill("bob@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server.url, bob, path="/meetings/new/")
     page.get_by_test_id("meeting-contact").fill("Kowal")
     page.get_by_test_id("lookup-option").filter(has_text="Jan Kowalski").click()
     # The empty name and number are taken from the chosen contact.
@@ -186,10 +145,7 @@ def test_a_ringing_call_opens_the_callers_card_when_asked(live_server, page, bob
     jan = create_contact(
         team=team_a, fields={"first_name": "Jan"}, phones=[NewPhone("+48 601 555 123")]
     )
-    page.goto(f"{live_server.url}/meetings/")
-    page.get_by_label("E-mail").fill("bob@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server.url, bob, path="/meetings/")
     report = CallReport(
         direction=Direction.INBOUND,
         from_number="+48 601 555 123",
