@@ -7,11 +7,8 @@ it waits PARLEY_UNDO_SECONDS (or until `send_at`), then the worker sends it exac
 Agents and above of the mailbox's team may send; readers get 403, other teams 404.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
@@ -20,6 +17,7 @@ from ninja.errors import HttpError
 from parley.accounts.access import check_team_access
 from parley.accounts.models import User
 from parley.api.auth import request_user as _user
+from parley.api.errors import answers
 from parley.api.schemas import ErrorOut
 from parley.compose.access import (
     get_outgoing_for_user,
@@ -95,17 +93,7 @@ class TemplateOut(Schema):
         return obj.owner_id is not None
 
 
-@contextmanager
-def _answers() -> Iterator[None]:
-    """A reader's write becomes 403, a user's mistake 422, both as JSON."""
-    try:
-        yield
-    except PermissionDenied:
-        raise HttpError(403, "You may read but not send in this team.") from None
-    except InvalidAddressError as error:
-        raise HttpError(422, str(error)) from None
-    except ComposeError as error:
-        raise HttpError(422, str(error)) from None
+FORBIDDEN = "You may read but not send in this team."
 
 
 def _fill_and_queue(
@@ -141,7 +129,7 @@ def create_reply(
     conversation = get_conversation_for_user(user, conversation_id)
     if payload.kind not in {Kind.REPLY, Kind.REPLY_ALL, Kind.FORWARD}:
         raise HttpError(422, "kind must be reply, reply_all or forward.")
-    with _answers():
+    with answers(InvalidAddressError, ComposeError, forbidden=FORBIDDEN):
         check_team_access(user, conversation.team_id, write=True)
         parent = None
         if payload.message_id is not None:
@@ -162,7 +150,7 @@ def create_reply(
 @router.post("/messages", response={201: OutgoingOut, **ERRORS}, summary="Start a conversation")
 def create_message(request: HttpRequest, payload: NewMessageIn) -> Status[OutgoingMessage]:
     user = _user(request)
-    with _answers():
+    with answers(InvalidAddressError, ComposeError, forbidden=FORBIDDEN):
         mailbox = get_sending_mailbox_for_user(user, payload.mailbox_id)
         queue = None
         if payload.queue_id is not None:
@@ -190,7 +178,7 @@ def list_scheduled(request: HttpRequest) -> QuerySet[OutgoingMessage]:
 )
 def cancel_scheduled(request: HttpRequest, outgoing_id: int) -> Status[None]:
     user = _user(request)
-    with _answers():
+    with answers(InvalidAddressError, ComposeError, forbidden=FORBIDDEN):
         outgoing = get_outgoing_for_user(user, outgoing_id, write=True)
         if not outgoing.is_scheduled:
             raise HttpError(404, "Not Found")

@@ -4,10 +4,6 @@ Permissions follow the web pages: members read, agents and above write, admins a
 delete; a record of another team answers 404.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
@@ -17,6 +13,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from parley.accounts.access import get_team_for_user, team_ids_for_user
 from parley.accounts.models import Team, User
 from parley.api.auth import request_user as _user
+from parley.api.errors import answers
 from parley.api.schemas import ErrorOut
 from parley.api.schemas_contacts import (
     ContactIn,
@@ -58,24 +55,13 @@ router = Router(tags=["contacts"])
 ERRORS: dict[int, type[ErrorOut]] = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
-@contextmanager
-def _answers() -> Iterator[None]:
-    """Turn a reader's write into 403 and a user's mistake into 422, both as JSON."""
-    try:
-        yield
-    except PermissionDenied:
-        raise HttpError(403, "You may read but not change this team's records.") from None
-    except ContactsError as error:
-        raise HttpError(422, str(error)) from None
-
-
 def _write_team(user: User, team_id: int | None) -> Team:
     if team_id is None:
         writable = team_ids_for_user(user, write=True)
         if len(writable) != 1:
             raise HttpError(422, "team_id is required: you can write in several teams or none.")
         team_id = writable.pop()
-    with _answers():
+    with answers(ContactsError):
         return get_team_for_user(user, team_id, write=True)
 
 
@@ -139,7 +125,7 @@ def create_contact(request: HttpRequest, payload: ContactIn) -> Status[Contact]:
         },
         exclude_none=True,
     )
-    with _answers():
+    with answers(ContactsError):
         contact = services.create_contact(
             team=team,
             fields=data,  # type: ignore[arg-type]  # the schema's plain fields are ContactFields
@@ -164,12 +150,12 @@ def get_contact(request: HttpRequest, contact_id: int) -> Contact:
     "/contacts/{contact_id}", response={200: ContactOut, **ERRORS}, summary="Change a contact"
 )
 def patch_contact(request: HttpRequest, contact_id: int, payload: ContactPatch) -> Contact:
-    with _answers():
+    with answers(ContactsError):
         contact = get_contact_for_user(_user(request), contact_id, write=True)
     changes = payload.model_dump(exclude_unset=True)
     relations = {"organization_id", "tags", "manager_ids", "custom"}
     fields = {k: v for k, v in changes.items() if k not in relations and v is not None}
-    with _answers():
+    with answers(ContactsError):
         services.update_contact_profile(
             contact=contact,
             fields=fields,  # type: ignore[arg-type]  # the schema's plain fields are ContactFields
@@ -193,7 +179,7 @@ def patch_contact(request: HttpRequest, contact_id: int, payload: ContactPatch) 
 @router.delete("/contacts/{contact_id}", response={204: None, **ERRORS}, summary="Delete a contact")
 def delete_contact(request: HttpRequest, contact_id: int) -> Status[None]:
     user = _user(request)
-    with _answers():
+    with answers(ContactsError):
         contact = get_contact_for_user(user, contact_id, write=True)
     if not can_delete_account(user, contact):
         raise HttpError(403, "Only admins and managers delete contacts.")
@@ -207,7 +193,7 @@ def delete_contact(request: HttpRequest, contact_id: int) -> Status[None]:
     summary="Add an e-mail address to a contact",
 )
 def add_email(request: HttpRequest, contact_id: int, payload: EmailIn) -> Status[EmailOut]:
-    with _answers():
+    with answers(ContactsError):
         contact = get_contact_for_user(_user(request), contact_id, write=True)
         email = services.add_contact_email(
             contact=contact, address=payload.address, primary=payload.primary
@@ -221,7 +207,7 @@ def add_email(request: HttpRequest, contact_id: int, payload: EmailIn) -> Status
     summary="Remove an e-mail address",
 )
 def remove_email(request: HttpRequest, contact_id: int, email_id: int) -> Status[None]:
-    with _answers():
+    with answers(ContactsError):
         contact = get_contact_for_user(_user(request), contact_id, write=True)
     services.remove_contact_email(email=get_email_of_contact(contact, email_id))
     return Status(204, None)
@@ -233,7 +219,7 @@ def remove_email(request: HttpRequest, contact_id: int, email_id: int) -> Status
     summary="Add a phone number to a contact",
 )
 def add_phone(request: HttpRequest, contact_id: int, payload: PhoneIn) -> Status[PhoneOut]:
-    with _answers():
+    with answers(ContactsError):
         contact = get_contact_for_user(_user(request), contact_id, write=True)
         phone = services.add_contact_phone(contact=contact, raw=payload.number, kind=payload.kind)
     return Status(
@@ -247,7 +233,7 @@ def add_phone(request: HttpRequest, contact_id: int, payload: PhoneIn) -> Status
     summary="Remove a phone number",
 )
 def remove_phone(request: HttpRequest, contact_id: int, phone_id: int) -> Status[None]:
-    with _answers():
+    with answers(ContactsError):
         contact = get_contact_for_user(_user(request), contact_id, write=True)
     services.remove_contact_phone(phone=get_phone_of_contact(contact, phone_id))
     return Status(204, None)
@@ -280,7 +266,7 @@ def create_organization(request: HttpRequest, payload: OrganizationIn) -> Status
         exclude={"team_id", "domains", "emails", "phones", "tags", "manager_ids", "custom"},
         exclude_none=True,
     )
-    with _answers():
+    with answers(ContactsError):
         organization = services.create_organization(
             team=team,
             fields=data,  # type: ignore[arg-type]  # the schema's plain fields are OrganizationFields
@@ -313,12 +299,12 @@ def get_organization(request: HttpRequest, organization_id: int) -> Organization
 def patch_organization(
     request: HttpRequest, organization_id: int, payload: OrganizationPatch
 ) -> Organization:
-    with _answers():
+    with answers(ContactsError):
         organization = get_organization_for_user(_user(request), organization_id, write=True)
     changes = payload.model_dump(exclude_unset=True)
     relations = {"domains", "emails", "phones", "tags", "manager_ids", "custom"}
     fields = {k: v for k, v in changes.items() if k not in relations and v is not None}
-    with _answers():
+    with answers(ContactsError):
         services.update_organization_profile(
             organization=organization,
             fields=fields,  # type: ignore[arg-type]  # the schema's plain fields are OrganizationFields
@@ -344,7 +330,7 @@ def patch_organization(
 )
 def delete_organization(request: HttpRequest, organization_id: int) -> Status[None]:
     user = _user(request)
-    with _answers():
+    with answers(ContactsError):
         organization = get_organization_for_user(user, organization_id, write=True)
     if not can_delete_account(user, organization):
         raise HttpError(403, "Only admins and managers delete organizations.")

@@ -8,10 +8,6 @@ and notifications as the UI; a refusal of a service (already closed, a user who 
 agent of the team…) answers 422 with the reason.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Status
@@ -19,6 +15,7 @@ from ninja.errors import HttpError
 
 from parley.accounts.models import User
 from parley.api.auth import request_user as _user
+from parley.api.errors import answers
 from parley.api.schemas import ErrorOut
 from parley.api.schemas_conversations import (
     AssignIn,
@@ -45,19 +42,11 @@ router = Router(tags=["conversations"])
 ERRORS: dict[int, type[ErrorOut]] = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
-@contextmanager
-def _answers() -> Iterator[None]:
-    """Turn a reader's write into 403 and a refused action into 422, both as JSON."""
-    try:
-        yield
-    except PermissionDenied:
-        raise HttpError(403, "You may read but not change this team's conversations.") from None
-    except ConversationError as error:
-        raise HttpError(422, str(error)) from None
+FORBIDDEN = "You may read but not change this team's conversations."
 
 
 def _writable(request: HttpRequest, conversation_id: int) -> Conversation:
-    with _answers():
+    with answers(ConversationError, forbidden=FORBIDDEN):
         return get_conversation_for_user(_user(request), conversation_id, write=True)
 
 
@@ -217,7 +206,7 @@ def merge(request: HttpRequest, conversation_id: int, payload: MergeIn) -> Conve
     user = _user(request)
     source = _writable(request, conversation_id)
     target = _writable(request, payload.into)
-    with _answers():
+    with answers(ConversationError, forbidden=FORBIDDEN):
         records.merge_conversations(actor=user, source=source, target=target)
     return _fresh(user, target.pk)
 
@@ -235,7 +224,7 @@ def split(request: HttpRequest, conversation_id: int, payload: SplitIn) -> Statu
     message = get_message_for_user(user, payload.message_id)
     if message.conversation_id != conversation.pk:
         raise HttpError(404, "No such message in this conversation.")
-    with _answers():
+    with answers(ConversationError, forbidden=FORBIDDEN):
         new = records.split_message(actor=user, message=message)
     return Status(201, _fresh(user, new.pk))
 
@@ -270,6 +259,6 @@ def list_notes(request: HttpRequest, conversation_id: int) -> QuerySet[Note]:
 def create_note(request: HttpRequest, conversation_id: int, payload: NoteIn) -> Status[Note]:
     """Never sent to the customer. `@name` or `@email` of a team member notifies them."""
     conversation = _writable(request, conversation_id)
-    with _answers():
+    with answers(ConversationError, forbidden=FORBIDDEN):
         note = records.add_note(actor=_user(request), conversation=conversation, body=payload.body)
     return Status(201, note)

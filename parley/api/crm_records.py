@@ -6,10 +6,8 @@ pictures and lock; renaming or deleting a tag is for team admins and managers; a
 record is unlocked (and changed) by team admins only; another team's record answers 404.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Router, Schema, Status
@@ -18,7 +16,9 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from parley.accounts.access import check_team_access, get_team_for_user
+from parley.accounts.models import User
 from parley.api.auth import request_user as _user
+from parley.api.errors import answers
 from parley.api.schemas import ErrorOut
 from parley.contacts.access import (
     check_account_write,
@@ -37,14 +37,7 @@ router = Router(tags=["contacts"])
 ERRORS: dict[int, type[ErrorOut]] = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
-@contextmanager
-def _answers() -> Iterator[None]:
-    try:
-        yield
-    except PermissionDenied:
-        raise HttpError(403, "You may not change this record.") from None
-    except ContactsError as error:
-        raise HttpError(422, str(error)) from None
+FORBIDDEN = "You may not change this record."
 
 
 class TagOut(Schema):
@@ -112,7 +105,7 @@ def list_tags(request: HttpRequest, team_id: int) -> list[TagOut]:
     "/teams/{team_id}/tags", response={201: TagOut, **ERRORS}, summary="Create a tag (agents)"
 )
 def create_tag(request: HttpRequest, team_id: int, payload: TagIn) -> Status[TagOut]:
-    with _answers():
+    with answers(ContactsError, forbidden=FORBIDDEN):
         team = get_team_for_user(_user(request), team_id, write=True)
         tag = tags.create_tag(team=team, name=payload.name)
     return Status(201, _tag_out(tag))
@@ -124,7 +117,7 @@ def create_tag(request: HttpRequest, team_id: int, payload: TagIn) -> Status[Tag
     summary="Rename a tag (team admins and managers)",
 )
 def rename_tag(request: HttpRequest, tag_id: int, payload: TagIn) -> TagOut:
-    with _answers():
+    with answers(ContactsError, forbidden=FORBIDDEN):
         tag = get_tag_for_user(_user(request), tag_id, write=True)
         tags.rename_tag(tag=tag, name=payload.name)
     return _tag_out(tag)
@@ -136,7 +129,7 @@ def rename_tag(request: HttpRequest, tag_id: int, payload: TagIn) -> TagOut:
     summary="Delete a tag from every record (team admins and managers)",
 )
 def delete_tag(request: HttpRequest, tag_id: int) -> Status[None]:
-    with _answers():
+    with answers(ContactsError, forbidden=FORBIDDEN):
         tag = get_tag_for_user(_user(request), tag_id, write=True)
     tags.delete_tag(tag=tag)
     return Status(204, None)
@@ -167,7 +160,7 @@ def get_avatar(request: HttpRequest, contact_id: int) -> HttpResponse:
 )
 def upload_avatar(request: HttpRequest, contact_id: int, file: File[UploadedFile]) -> Status[None]:
     user = _user(request)
-    with _answers():
+    with answers(ContactsError, forbidden=FORBIDDEN):
         contact = get_contact_for_user(user, contact_id, write=True)
         set_contact_avatar(contact=contact, upload=file, actor=user)
     return Status(204, None)
@@ -180,7 +173,7 @@ def upload_avatar(request: HttpRequest, contact_id: int, file: File[UploadedFile
 )
 def delete_avatar(request: HttpRequest, contact_id: int) -> Status[None]:
     user = _user(request)
-    with _answers():
+    with answers(ContactsError, forbidden=FORBIDDEN):
         contact = get_contact_for_user(user, contact_id, write=True)
     remove_contact_avatar(contact=contact, actor=user)
     return Status(204, None)
@@ -189,10 +182,16 @@ def delete_avatar(request: HttpRequest, contact_id: int) -> Status[None]:
 # Lock and unlock
 
 
-def _lock_result(results: list[bulk.BulkResult], record_id: int, locked: bool) -> LockOut:
+def _lock[R: bulk.Record](
+    user: User, record: R, locked: bool, check: Callable[[User, R], None]
+) -> LockOut:
+    """Lock or unlock one record; a refusal of `check` (unlocking is for admins) is 403."""
+    results = bulk.bulk_lock(
+        records=[record], locked=locked, check=lambda one: check(user, one), actor=user
+    )
     if not results[0].ok:
         raise HttpError(403, results[0].message)
-    return LockOut(id=record_id, is_locked=locked)
+    return LockOut(id=record.pk, is_locked=locked)
 
 
 @router.post(
@@ -202,15 +201,9 @@ def _lock_result(results: list[bulk.BulkResult], record_id: int, locked: bool) -
 )
 def lock_contact(request: HttpRequest, contact_id: int, payload: LockIn) -> LockOut:
     user = _user(request)
-    with _answers():
+    with answers(ContactsError, forbidden=FORBIDDEN):
         contact = get_contact_for_user(user, contact_id, write=True)
-    results = bulk.bulk_lock(
-        records=[contact],
-        locked=payload.locked,
-        check=lambda record: check_account_write(user, record),
-        actor=user,
-    )
-    return _lock_result(results, contact.pk, payload.locked)
+    return _lock(user, contact, payload.locked, check_account_write)
 
 
 @router.post(
@@ -220,15 +213,9 @@ def lock_contact(request: HttpRequest, contact_id: int, payload: LockIn) -> Lock
 )
 def lock_organization(request: HttpRequest, organization_id: int, payload: LockIn) -> LockOut:
     user = _user(request)
-    with _answers():
+    with answers(ContactsError, forbidden=FORBIDDEN):
         organization = get_organization_for_user(user, organization_id, write=True)
-    results = bulk.bulk_lock(
-        records=[organization],
-        locked=payload.locked,
-        check=lambda record: check_account_write(user, record),
-        actor=user,
-    )
-    return _lock_result(results, organization.pk, payload.locked)
+    return _lock(user, organization, payload.locked, check_account_write)
 
 
 @router.post(
@@ -238,12 +225,6 @@ def lock_organization(request: HttpRequest, organization_id: int, payload: LockI
 )
 def lock_lead(request: HttpRequest, lead_id: int, payload: LockIn) -> LockOut:
     user = _user(request)
-    with _answers():
+    with answers(ContactsError, forbidden=FORBIDDEN):
         lead = get_lead_for_user(user, lead_id, write=True)
-    results = bulk.bulk_lock(
-        records=[lead],
-        locked=payload.locked,
-        check=lambda record: check_lead_write(user, record),
-        actor=user,
-    )
-    return _lock_result(results, lead.pk, payload.locked)
+    return _lock(user, lead, payload.locked, check_lead_write)

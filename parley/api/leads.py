@@ -12,7 +12,8 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from parley.accounts.access import can_manage_team, check_team_access
 from parley.accounts.models import Team, User
 from parley.api.auth import request_user as _user
-from parley.api.contacts import ERRORS, _answers, _organization, _write_team
+from parley.api.contacts import ERRORS, _organization, _write_team
+from parley.api.errors import answers
 from parley.api.schemas_leads import (
     ActivityOut,
     ChoiceOut,
@@ -36,6 +37,7 @@ from parley.contacts.access import (
     get_record_for_user,
 )
 from parley.contacts.choices import options_for
+from parley.contacts.exceptions import ContactsError
 from parley.contacts.models import ChoiceKind, Contact, CustomField, Lead
 from parley.contacts.queries import LeadFilters, filter_leads
 from parley.contacts.services import UNSET
@@ -69,7 +71,7 @@ def create_lead(request: HttpRequest, payload: LeadIn) -> Status[Lead]:
     user = _user(request)
     team = _write_team(user, payload.team_id)
     data = payload.model_dump(exclude={"team_id", "salesperson_id"})
-    with _answers():
+    with answers(ContactsError):
         lead = services.create_lead(
             team=team, salesperson=_salesperson(team.pk, payload.salesperson_id), actor=user, **data
         )
@@ -84,14 +86,14 @@ def get_lead(request: HttpRequest, lead_id: int) -> Lead:
 @router.patch("/leads/{lead_id}", response={200: LeadOut, **ERRORS}, summary="Change a lead")
 def patch_lead(request: HttpRequest, lead_id: int, payload: LeadPatch) -> Lead:
     user = _user(request)
-    with _answers():
+    with answers(ContactsError):
         lead = get_lead_for_user(user, lead_id, write=True)
     changes = payload.model_dump(exclude_unset=True)
     salesperson = (
         _salesperson(lead.team_id, payload.salesperson_id) if "salesperson_id" in changes else UNSET
     )
     fields = {k: v for k, v in changes.items() if k != "salesperson_id" and v is not None}
-    with _answers():
+    with answers(ContactsError):
         services.update_lead(
             lead=lead,
             fields=fields,  # type: ignore[arg-type]  # the schema's plain fields are LeadFields
@@ -104,7 +106,7 @@ def patch_lead(request: HttpRequest, lead_id: int, payload: LeadPatch) -> Lead:
 @router.delete("/leads/{lead_id}", response={204: None, **ERRORS}, summary="Delete a lead")
 def delete_lead(request: HttpRequest, lead_id: int) -> Status[None]:
     user = _user(request)
-    with _answers():
+    with answers(ContactsError):
         lead = get_lead_for_user(user, lead_id, write=True)
     if not can_manage_team(user, lead.team_id):
         raise HttpError(403, "Only admins and managers delete leads.")
@@ -119,7 +121,7 @@ def delete_lead(request: HttpRequest, lead_id: int) -> Status[None]:
 )
 def convert_lead(request: HttpRequest, lead_id: int, payload: ConvertIn) -> ConvertOut:
     user = _user(request)
-    with _answers():
+    with answers(ContactsError):
         lead = get_lead_for_user(user, lead_id, write=True)
         organization = (
             _organization(lead.team_id, payload.organization_id)
@@ -176,7 +178,7 @@ def post_event(
     request: HttpRequest, record_type: str, record_id: int, payload: EventIn
 ) -> Status[TimelineEntryOut]:
     user = _user(request)
-    with _answers():
+    with answers(ContactsError):
         record = get_record_for_user(user, record_type, record_id, write=True)
         activity = log_event(
             record=record,
@@ -212,7 +214,7 @@ def get_list(request: HttpRequest, team_id: int, kind: ChoiceKind) -> list[Choic
 
 
 def _configurable_team(user: User, team_id: int) -> Team:
-    with _answers():
+    with answers(ContactsError):
         return get_configurable_team_for_user(user, team_id)
 
 
@@ -235,7 +237,7 @@ def create_custom_field(
     request: HttpRequest, team_id: int, payload: CustomFieldIn
 ) -> Status[CustomField]:
     team = _configurable_team(_user(request), team_id)
-    with _answers():
+    with answers(ContactsError):
         field = custom_field_services.create_custom_field(team=team, **payload.model_dump())
     return Status(201, field)
 
@@ -252,7 +254,7 @@ def patch_custom_field(
     field = CustomField.objects.filter(team=team, pk=field_id).first()
     if field is None:
         raise HttpError(404, "Not found.")
-    with _answers():
+    with answers(ContactsError):
         return custom_field_services.update_custom_field(
             field=field, **payload.model_dump(exclude_unset=True)
         )
