@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from django.test import Client
@@ -17,3 +18,14 @@ def signed_in(client: Client, user: User) -> Client:
     """`client`, signed in as `user` without the login form (for chaining: `.get(...)`)."""
     client.force_login(user)
     return client
+
+
+def use_tmp_storage(settings: Any, tmp_path: Path) -> None:
+    """Point STORAGES["default"] at a temporary folder (Django resets `storages` on change)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "files")},
+        },
+    }

@@ -13,19 +13,14 @@ from parley.contacts.models import Tag
 from parley.contacts.services import create_contact, create_organization, tag_contact
 from parley.contacts.services.avatars import set_contact_avatar
 from parley.contacts.services.leads import create_lead
+from parley.testing import use_tmp_storage
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def _storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
+    use_tmp_storage(settings, tmp_path)
 
 
 def _headers(user):

@@ -16,17 +16,12 @@ from parley.mail.testing.servers import (
     SmtpServer,
     dovecot_available,
 )
+from parley.testing import use_tmp_storage
 
 
 @pytest.fixture(autouse=True)
 def _tmp_storage(settings, tmp_path: Path) -> None:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "files")},
-        },
-    }
+    use_tmp_storage(settings, tmp_path)
     settings.SITE_URL = "https://parley.test"
 
 

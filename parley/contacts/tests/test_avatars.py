@@ -21,19 +21,14 @@ from parley.contacts.services.avatars import (
 )
 from parley.contacts.services.gdpr import erase_contact
 from parley.contacts.timeline import Entry
+from parley.testing import use_tmp_storage
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def _storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
+    use_tmp_storage(settings, tmp_path)
 
 
 def image_bytes(width: int, height: int, fmt: str = "PNG", color: str = "red") -> bytes:

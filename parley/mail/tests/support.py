@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from parley.accounts.models import Team
 from parley.mail.ingest import IngestResult, Location, ingest_raw
 from parley.mail.models import FolderRole, Mailbox, MailFolder, MessageSource
+from parley.testing import use_tmp_storage  # noqa: F401  # the mail tests import it from here
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def fixture(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
-
-
-def use_tmp_storage(settings: Any, tmp_path: Path) -> None:
-    """Point STORAGES["default"] at a temporary folder (Django resets `storages` on change)."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "files")},
-        },
-    }
 
 
 def make_mailbox(

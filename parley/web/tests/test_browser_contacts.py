@@ -12,6 +12,7 @@ from PIL import Image
 
 from parley.contacts.services import NewPhone, create_contact
 from parley.contacts.services.custom_fields import create_custom_field
+from parley.testing import use_tmp_storage
 from parley.testing.browser import browser, csp_violations, sign_in
 
 pytestmark = browser
@@ -22,13 +23,7 @@ def test_create_filter_by_phone_and_export_xlsx(  # noqa: PLR0915, PLR0917  # py
 ):
     from playwright.sync_api import expect
 
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "files")},
-        },
-    }
+    use_tmp_storage(settings, tmp_path)
 
     create_custom_field(
         team=team_a, target="contact", label="Branża", field_type="choice", options=["meble", "IT"]

@@ -10,19 +10,14 @@ from PIL import Image
 
 from parley.contacts.services import create_contact
 from parley.contacts.services.avatars import set_contact_avatar
+from parley.testing import use_tmp_storage
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def _storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
+    use_tmp_storage(settings, tmp_path)
 
 
 def _png(width: int = 300, height: int = 200) -> bytes:
