@@ -150,23 +150,35 @@ def search_contacts(contacts: ContactQuerySet, q: str) -> ContactQuerySet:
     return contacts.filter(pk__in=ids)
 
 
+def _filter_account[QS: (ContactQuerySet, OrganizationQuerySet)](
+    records: QS,
+    filters: ContactFilters | OrganizationFilters,
+    user: User,
+    text_filters: tuple[str, ...],
+) -> QS:
+    """The filters contacts and organizations share: tag, mine, manager, locked and the
+    fields matched by contained, case-insensitive text."""
+    if filters.tag is not None:
+        records = records.filter(tags__pk=filters.tag)
+    if filters.mine:
+        records = records.managed_by(user)
+    if filters.manager is not None:
+        records = records.filter(managers__pk=filters.manager)
+    if filters.locked is not None:
+        records = records.filter(is_locked=filters.locked)
+    for name in text_filters:
+        if value := getattr(filters, name):
+            records = records.filter(**{f"{name}__icontains": value})
+    return records
+
+
 def filter_contacts(
     contacts: ContactQuerySet, filters: ContactFilters, user: User
 ) -> ContactQuerySet:
     contacts = search_contacts(contacts, filters.q)
-    if filters.tag is not None:
-        contacts = contacts.filter(tags__pk=filters.tag)
     if filters.organization is not None:
         contacts = contacts.filter(organization_id=filters.organization)
-    if filters.mine:
-        contacts = contacts.managed_by(user)
-    if filters.manager is not None:
-        contacts = contacts.filter(managers__pk=filters.manager)
-    if filters.locked is not None:
-        contacts = contacts.filter(is_locked=filters.locked)
-    for name in TEXT_FILTERS:
-        if value := getattr(filters, name):
-            contacts = contacts.filter(**{f"{name}__icontains": value})
+    contacts = _filter_account(contacts, filters, user, TEXT_FILTERS)
     for name in EXACT_FILTERS:
         if value := getattr(filters, name):
             contacts = contacts.filter(**{name: value})
@@ -200,17 +212,7 @@ def filter_organizations(
         if (phone := _phone_condition(q, "phones__e164")) is not None:
             condition |= phone
         organizations = organizations.filter(pk__in=organizations.filter(condition).values("pk"))
-    if filters.tag is not None:
-        organizations = organizations.filter(tags__pk=filters.tag)
-    if filters.mine:
-        organizations = organizations.managed_by(user)
-    if filters.manager is not None:
-        organizations = organizations.filter(managers__pk=filters.manager)
-    if filters.locked is not None:
-        organizations = organizations.filter(is_locked=filters.locked)
-    for name in ORGANIZATION_TEXT_FILTERS:
-        if value := getattr(filters, name):
-            organizations = organizations.filter(**{f"{name}__icontains": value})
+    organizations = _filter_account(organizations, filters, user, ORGANIZATION_TEXT_FILTERS)
     if filters.account_type:
         organizations = organizations.filter(account_type=filters.account_type)
     if filters.tax_id:
