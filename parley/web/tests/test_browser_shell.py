@@ -11,8 +11,9 @@ from parley.testing.browser import browser, console_log, csp_violations, page, s
 
 pytestmark = browser
 
-# test_browser_search.py still takes its fixtures from here (`shell.page`).
+# test_browser_search.py still takes its fixtures and helper from here (`shell.page`).
 __all__ = ["console_log", "page"]
+_csp_violations = csp_violations
 
 
 def test_it_signs_in_sees_the_shell_and_switches_to_polish(live_server, page, console_log, bob):
