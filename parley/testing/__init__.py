@@ -29,3 +29,23 @@ def use_tmp_storage(settings: Any, tmp_path: Path) -> None:
             "OPTIONS": {"location": str(tmp_path / "files")},
         },
     }
+
+
+def api_headers(user: User) -> dict[str, str]:
+    """The Authorization header of a fresh API token of `user`."""
+    from parley.accounts.services import create_api_token
+
+    _token, plain = create_api_token(user=user, name="test")
+    return {"Authorization": f"Bearer {plain}"}
+
+
+def api_call(
+    client: Client, method: str, url: str, user: User | None = None, body: Any = None
+) -> Any:
+    """`client.<method>(url)` as `user` (anonymous without), with `body` sent as JSON."""
+    kwargs: dict[str, Any] = {}
+    if user is not None:
+        kwargs["headers"] = api_headers(user)
+    if body is not None:
+        kwargs |= {"data": body, "content_type": "application/json"}
+    return getattr(client, method)(url, **kwargs)

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from parley.accounts.services import create_api_token
 from parley.contacts.models import Contact
 from parley.contacts.services import NewPhone, create_contact, create_organization, tag_contact
+from parley.testing import api_headers
 
 pytestmark = pytest.mark.django_db
 
@@ -19,13 +19,8 @@ def jan(team_a):
     )
 
 
-def _auth(user):
-    _token, plain = create_api_token(user=user, name="test")
-    return {"Authorization": f"Bearer {plain}"}
-
-
 def _json(client, method, url, user, body=None):
-    kwargs = {"headers": _auth(user)}
+    kwargs = {"headers": api_headers(user)}
     if body is not None:
         kwargs |= {"data": body, "content_type": "application/json"}
     return getattr(client, method)(url, **kwargs)
@@ -270,7 +265,7 @@ def test_organizations_are_hidden_from_outsiders_and_read_only_for_readers(
 def test_the_list_query_count_does_not_grow_with_contacts(
     client, bob, team_a, django_assert_max_num_queries
 ):
-    headers = _auth(bob)
+    headers = api_headers(bob)
     for n in range(15):
         contact = create_contact(
             team=team_a,

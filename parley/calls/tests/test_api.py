@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from parley.accounts.services import create_api_token
 from parley.calls.models import Call, Direction, Origin, Triage
 from parley.calls.services.calls import CallReport, ignore_call, record_call
 from parley.calls.tests.factories import CallFactory
+from parley.testing import api_headers
 
 pytestmark = pytest.mark.django_db
 
@@ -17,14 +17,9 @@ BODY = {
 }
 
 
-def _auth(user):
-    _token, plain = create_api_token(user=user, name="test")
-    return {"Authorization": f"Bearer {plain}"}
-
-
 def _post(client, user, body):
     return client.post(
-        "/api/v1/calls", data=body, content_type="application/json", headers=_auth(user)
+        "/api/v1/calls", data=body, content_type="application/json", headers=api_headers(user)
     )
 
 
@@ -87,15 +82,15 @@ def test_an_invalid_payload_is_422(client, bob):
 def test_the_list_shows_the_team_calls_only(client, bob, team_a, team_b):
     mine = CallFactory.create(team=team_a)
     CallFactory.create(team=team_b)
-    response = client.get("/api/v1/calls", headers=_auth(bob))
+    response = client.get("/api/v1/calls", headers=api_headers(bob))
     assert response.status_code == 200
     assert [item["id"] for item in response.json()["items"]] == [mine.pk]
 
 
 def test_a_reader_may_list_and_read(client, dave, team_a):
     call = CallFactory.create(team=team_a)
-    assert client.get("/api/v1/calls", headers=_auth(dave)).json()["count"] == 1
-    assert client.get(f"/api/v1/calls/{call.pk}", headers=_auth(dave)).status_code == 200
+    assert client.get("/api/v1/calls", headers=api_headers(dave)).json()["count"] == 1
+    assert client.get(f"/api/v1/calls/{call.pk}", headers=api_headers(dave)).status_code == 200
 
 
 def test_the_list_filters_by_triage_direction_and_dates(client, bob, team_a):
@@ -103,7 +98,7 @@ def test_the_list_filters_by_triage_direction_and_dates(client, bob, team_a):
     ignored, _ = record_call(team=team_a, report=report, origin=Origin.API)
     ignore_call(call=ignored, actor=bob, reason="test")
     ready = CallFactory.create(team=team_a)
-    headers = _auth(bob)
+    headers = api_headers(bob)
 
     def get(**q):
         return [c["id"] for c in client.get("/api/v1/calls", q, headers=headers).json()["items"]]
@@ -116,12 +111,12 @@ def test_the_list_filters_by_triage_direction_and_dates(client, bob, team_a):
 
 def test_an_outsider_gets_404_for_a_call(client, charlie, team_a):
     call = CallFactory.create(team=team_a)
-    assert client.get(f"/api/v1/calls/{call.pk}", headers=_auth(charlie)).status_code == 404
+    assert client.get(f"/api/v1/calls/{call.pk}", headers=api_headers(charlie)).status_code == 404
 
 
 def test_a_teammate_reads_a_call(client, alice, team_a):
     call = CallFactory.create(team=team_a)
-    response = client.get(f"/api/v1/calls/{call.pk}", headers=_auth(alice))
+    response = client.get(f"/api/v1/calls/{call.pk}", headers=api_headers(alice))
     assert response.json()["from_number"] == "+48 601 234 567"
 
 
@@ -132,7 +127,7 @@ def test_a_number_of_several_leads_lists_them_to_choose_from(client, bob, team_a
     body = _post(client, bob, BODY).json()
     assert body["triage"] == Triage.READY
     assert sorted(body["lead_candidate_ids"]) == sorted(lead.pk for lead in leads)
-    listed = client.get("/api/v1/calls", headers=_auth(bob)).json()["items"]
+    listed = client.get("/api/v1/calls", headers=api_headers(bob)).json()["items"]
     assert sorted(listed[0]["lead_candidate_ids"]) == sorted(lead.pk for lead in leads)
 
 
