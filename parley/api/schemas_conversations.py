@@ -80,13 +80,21 @@ class ConversationOut(Schema):
     )
     created_at: datetime
 
+    # The inbox page prefetches them as plain lists (`assignee_list`, `tag_list`); a single
+    # conversation has its managers.
     @staticmethod
     def resolve_assignees(obj: Conversation) -> list[AssigneeOut]:
-        return [AssigneeOut(id=u.pk, email=u.email, name=u.name) for u in obj.assignees.all()]
+        users = getattr(obj, "assignee_list", None)
+        if users is None:
+            users = obj.assignees.all()
+        return [AssigneeOut(id=u.pk, email=u.email, name=u.name) for u in users]
 
     @staticmethod
     def resolve_tags(obj: Conversation) -> list[NamedOut]:
-        return [NamedOut(id=t.pk, name=t.name) for t in obj.tags.all()]
+        tags = getattr(obj, "tag_list", None)
+        if tags is None:
+            tags = obj.tags.all()
+        return [NamedOut(id=t.pk, name=t.name) for t in tags]
 
 
 class ConversationListItem(ConversationOut):
