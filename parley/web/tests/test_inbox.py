@@ -137,9 +137,13 @@ def test_the_next_link_and_the_poll_url_carry_their_parameters(client, alice, te
     client.force_login(alice)
 
     first = client.get("/inbox/?folder=open")
-    next_href = html.unescape(re.search(r'href="([^"]*)" rel="next"', first.text).group(1))
+    next_link = re.search(r'href="([^"]*)" rel="next"', first.text)
+    poll_link = re.search(r'hx-get="(/inbox/poll/[^"]*)"', first.text)
+    assert next_link
+    assert poll_link
+    next_href = html.unescape(next_link.group(1))
     second = client.get(f"/inbox/{next_href}")
-    poll = html.unescape(re.search(r'hx-get="(/inbox/poll/[^"]*)"', first.text).group(1))
+    poll = html.unescape(poll_link.group(1))
 
     assert next_href.startswith("?folder=open&cursor=")
     assert [r.pk for r in second.context["page"].rows] == [made[1].pk, made[0].pk]
