@@ -103,6 +103,7 @@ _PART = re.compile(
     | (?P<word>\S+)""",
     re.VERBOSE | re.IGNORECASE,
 )
+_ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]{2,}")
 _COLUMNS = {"from": Column.SENDER, "to": Column.RECIPIENTS, "subject": Column.TITLE}
 
 
@@ -139,8 +140,11 @@ def _operator(query: ParsedQuery, key: str, value: str, *, quoted: bool) -> None
     lowered = value.strip().lower()
     if key in _COLUMNS:
         words = tokens(value)
+        # A whole address ("jan@firma.pl") is complete: its last token ("pl") as a prefix
+        # would match every word starting with "pl" and make the phrase costly.
+        complete = quoted or _ADDRESS.fullmatch(value.strip()) is not None
         if words:
-            phrase = Phrase(tuple(words), prefix=not quoted and len(words[-1]) >= MIN_PREFIX)
+            phrase = Phrase(tuple(words), prefix=not complete and len(words[-1]) >= MIN_PREFIX)
             query.terms.append(Term((phrase,), _COLUMNS[key]))
         return
     if key == "has" and lowered in {"attachment", "attachments", "załącznik", "zalacznik"}:

@@ -23,7 +23,7 @@ def test_a_quoted_phrase_keeps_word_order_and_is_not_a_prefix():
 def test_column_operators_restrict_the_column():
     query = parse('from:jan.kowalski@wp.pl to:biuro subject:"zwrot towaru"')
     assert query.terms == [
-        Term((Phrase(("jan", "kowalski", "wp", "pl"), prefix=True),), Column.SENDER),
+        Term((Phrase(("jan", "kowalski", "wp", "pl"), prefix=False),), Column.SENDER),
         Term((Phrase(("biuro",), prefix=True),), Column.RECIPIENTS),
         Term((Phrase(("zwrot", "towaru")),), Column.TITLE),
     ]
@@ -88,3 +88,10 @@ def test_expressions_for_both_databases():
     assert tsquery_expression(terms) == (
         "(('jan':*B)) & (('a' <-> 'b')) & (('601234567') | ('48601234567'))"
     )
+
+
+def test_a_whole_address_is_not_a_prefix_but_part_of_one_is():
+    (term,) = parse("from:jan@firma.pl").terms
+    assert term.options[0] == Phrase(("jan", "firma", "pl"), prefix=False)
+    (term,) = parse("from:jan@fir").terms
+    assert term.options[0] == Phrase(("jan", "fir"), prefix=True)
