@@ -6,29 +6,17 @@ The conversations come in through the mail pipeline (`ingest_raw` with literal m
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
-from conftest import PASSWORD
 from parley.conversations.models import Conversation, Priority, Status
 from parley.conversations.services.workflow import change_priority
 from parley.mail.ingest import ingest_raw
 from parley.mail.models import MessageSource
+from parley.testing.browser import browser, sign_in
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls made from here are
-# still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium"),
-]
+pytestmark = browser
 
 MAIL = """\
 From: {name} <{address}>
@@ -74,35 +62,12 @@ def mail(team_a, alice):
     return {"chair": chair, "invoice": invoice, "late": late, "again": again}
 
 
-@pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        context = browser.new_context(locale="en-US")
-        page = context.new_page()
-        page.set_default_timeout(30_000)
-        yield page
-        context.close()
-        browser.close()
-
-
-def _sign_in(page, url: str) -> None:
-    page.goto(f"{url}/accounts/login/")
-    page.get_by_label("E-mail").fill("bob@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def test_an_agent_works_through_the_inbox(
     live_server, page, bob, mail
 ):  # one path through the whole screen
     from playwright.sync_api import expect
 
-    _sign_in(page, live_server.url)
+    sign_in(page, live_server.url, bob)
     page.goto(f"{live_server.url}/inbox/")
     rows = page.get_by_test_id("inbox-row")
     expect(rows).to_have_count(6)
@@ -175,7 +140,7 @@ def test_new_mail_shows_in_the_page_and_the_tab_title_without_reload(live_server
     from django.utils import timezone
     from playwright.sync_api import expect
 
-    _sign_in(page, live_server.url)
+    sign_in(page, live_server.url, bob)
     page.goto(f"{live_server.url}/inbox/")
     expect(page.get_by_test_id("inbox-row")).to_have_count(6)
     title = page.title()

@@ -6,15 +6,11 @@ import re
 
 import pytest
 
-from conftest import PASSWORD
 from parley.search.backends import KIND_SPAN, index_backend
 from parley.search.tests.factories import index, make_contact, make_message
-from parley.web.tests import test_browser_shell as shell
+from parley.testing.browser import browser, csp_violations, sign_in
 
-# The shell test's Chromium fixtures and markers (browser, skipped without Chromium).
-page = shell.page
-console_log = shell.console_log
-pytestmark = shell.pytestmark
+pytestmark = browser
 
 
 @pytest.fixture
@@ -27,12 +23,10 @@ def indexed(team_a):
     index_backend().clear(0, 8 * KIND_SPAN)
 
 
-def sign_in(page, live_server):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("E-mail").fill("bob@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+def _sign_in(page, live_server, user):
     from playwright.sync_api import expect
+
+    sign_in(page, live_server.url, user)
 
     expect(page.get_by_test_id("user-name")).to_be_visible()
 
@@ -41,7 +35,7 @@ def sign_in(page, live_server):
 def test_instant_results_follow_typing_and_the_keyboard(live_server, page, console_log, bob):
     from playwright.sync_api import expect
 
-    sign_in(page, live_server)
+    _sign_in(page, live_server, bob)
     page.keyboard.press("/")
     box = page.get_by_role("combobox", name="Search")
     expect(box).to_be_focused()
@@ -63,14 +57,14 @@ def test_instant_results_follow_typing_and_the_keyboard(live_server, page, conso
     box.press("ArrowDown")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/conversations/\d+/|/contacts/\d+/"))
-    assert shell._csp_violations(console_log) == []
+    assert csp_violations(console_log) == []
 
 
 @pytest.mark.usefixtures("indexed")
 def test_the_results_page_updates_as_you_type(live_server, page, console_log, bob):
     from playwright.sync_api import expect
 
-    sign_in(page, live_server)
+    _sign_in(page, live_server, bob)
     page.goto(f"{live_server.url}/search/")
     page.get_by_label("Search for").press_sequentially("paczka", delay=40)
     expect(page.get_by_role("heading", name=re.compile("Conversations"))).to_be_visible()
@@ -78,4 +72,4 @@ def test_the_results_page_updates_as_you_type(live_server, page, console_log, bo
     expect(page).to_have_url(re.compile(r"q=paczka"))
     page.get_by_label("Contacts").check()
     expect(page.locator("#results")).to_contain_text("Nothing matches.")
-    assert shell._csp_violations(console_log) == []
+    assert csp_violations(console_log) == []

@@ -7,13 +7,9 @@ import re
 from django.urls import reverse
 
 from conftest import PASSWORD
-from parley.testing.browser import browser, console_log, csp_violations, page, sign_in
+from parley.testing.browser import browser, csp_violations, sign_in
 
 pytestmark = browser
-
-# test_browser_search.py still takes its fixtures and helper from here (`shell.page`).
-__all__ = ["console_log", "page"]
-_csp_violations = csp_violations
 
 
 def test_it_signs_in_sees_the_shell_and_switches_to_polish(live_server, page, console_log, bob):
