@@ -20,7 +20,7 @@ def jan(team_a):
 
 
 def _json(client, method, url, user, body=None):
-    kwargs = {"headers": api_headers(user)}
+    kwargs: dict[str, object] = {"headers": api_headers(user)}
     if body is not None:
         kwargs |= {"data": body, "content_type": "application/json"}
     return getattr(client, method)(url, **kwargs)

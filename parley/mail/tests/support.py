@@ -7,7 +7,9 @@ from pathlib import Path
 from parley.accounts.models import Team
 from parley.mail.ingest import IngestResult, Location, ingest_raw
 from parley.mail.models import FolderRole, Mailbox, MailFolder, MessageSource
-from parley.testing import use_tmp_storage  # noqa: F401  # the mail tests import it from here
+
+# The mail tests import it from here; "as" marks the re-export for mypy.
+from parley.testing import use_tmp_storage as use_tmp_storage  # noqa: PLC0414
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
