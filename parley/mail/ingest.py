@@ -84,6 +84,7 @@ class Location:
 class BatchItem:
     raw: bytes
     location: Location | None = None
+    source: MessageSource | None = None  # None: the batch's source
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +110,7 @@ class PreparedItem:
     location: Location | None
     raw_sha256: str
     raw_size: int
+    source: MessageSource
     stored: Message | None = None  # known location or identity
     outcome: ParseOutcome | None = None
     attachments: list[_StoredAttachment] = field(default_factory=list)
@@ -255,7 +257,10 @@ def prepare_batch(
     early = pool.submit([i.raw for i in items]) if pool and pool.parallel(len(items)) else None
     prepared = [
         PreparedItem(
-            location=item.location, raw_sha256=blobs.store_raw(item.raw), raw_size=len(item.raw)
+            location=item.location,
+            raw_sha256=blobs.store_raw(item.raw),
+            raw_size=len(item.raw),
+            source=item.source or source,
         )
         for item in items
     ]
@@ -362,7 +367,7 @@ def _plan(batch: PreparedBatch, new: list[PreparedItem]) -> _Plan:
         direction = Direction.INBOUND
         if parsed is not None:
             direction = _direction(parsed, batch.mailbox, item.location)
-        elif batch.source == MessageSource.SENT:
+        elif item.source == MessageSource.SENT:
             direction = Direction.OUTBOUND
         fields = _message_fields(parsed) if parsed is not None else {}
         fields["has_attachments"] = bool(item.attachments)
@@ -376,7 +381,7 @@ def _plan(batch: PreparedBatch, new: list[PreparedItem]) -> _Plan:
             raw_sha256=item.raw_sha256,
             raw_size=item.raw_size,
             direction=direction,
-            source=batch.source,
+            source=item.source,
             **fields,
         )
         at = message.date or now
@@ -555,7 +560,11 @@ def reparse_message(*, message: Message) -> Message:
     raw = blobs.read_raw(message.raw_sha256)
     outcome = parse_for_ingest(raw)
     item = PreparedItem(
-        location=None, raw_sha256=message.raw_sha256, raw_size=len(raw), outcome=outcome
+        location=None,
+        raw_sha256=message.raw_sha256,
+        raw_size=len(raw),
+        source=MessageSource(message.source),
+        outcome=outcome,
     )
     _store_attachment_blobs(item)
     with transaction.atomic(durable=True):

@@ -36,13 +36,12 @@ from django.utils import timezone
 from parley.mail.exceptions import FolderMissingError, MailboxBusyError, MailError
 from parley.mail.ingest import (
     BatchItem,
-    IngestResult,
     Location,
     known_uids,
     prepare_batch,
     write_batch,
 )
-from parley.mail.models import Direction, FolderRole, Mailbox, MailFolder, Message, MessageSource
+from parley.mail.models import FolderRole, Mailbox, MailFolder, MessageSource
 from parley.mail.parsepool import ParsePool
 from parley.mail.providers.imap.client import Envelope, FolderInfo, ImapClient
 from parley.mail.services import connect_mailbox, missing_folders
@@ -460,6 +459,7 @@ def _sync_batch(
     hook("after_fetch", uids=uids, count=len(raws))
     batch = [e for e in batch if not plans[e.folder_index].abandoned]
     # In date order; a UID the server expunged meanwhile is simply not there.
+    present = [e for e in batch if (e.folder_index, e.uid) in raws]
     items = [
         BatchItem(
             raw=raws[e.folder_index, e.uid],
@@ -468,38 +468,30 @@ def _sync_batch(
                 uidvalidity=plans[e.folder_index].uidvalidity,
                 uid=e.uid,
             ),
+            # A merged batch mixes folders: each message gets its own folder's source.
+            source=_source(plans[e.folder_index].folder, assistant=options.assistant),
         )
-        for e in batch
-        if (e.folder_index, e.uid) in raws
-    ]
-    sources = [
-        _source(plans[e.folder_index].folder, assistant=options.assistant)
-        for e in batch
-        if (e.folder_index, e.uid) in raws
+        for e in present
     ]
     # Blobs, parse and lookups outside the write transaction (it holds SQLite's lock).
     prepared = prepare_batch(
-        items, source=_main_source(sources), mailbox=plans[0].folder.mailbox, pool=options.pool
+        items,
+        source=_source(plans[0].folder, assistant=options.assistant),
+        mailbox=plans[0].folder.mailbox,
+        pool=options.pool,
     )
     # The prepared batch holds no raw bytes: free them before writing.
     del raws, items
     with transaction.atomic():
         results = write_batch(prepared)
-        _file_sources(prepared.source, sources, results)
-        for index, (item, result) in enumerate(zip(prepared.items, results, strict=True)):
-            location = item.location
-            if location is not None:
-                report = plans[_plan_index(plans, location.folder)].report
-                report.created += int(result.created)
-                report.fetched += 1
-            hook("after_ingest", index=index, uid=location.uid if location else None)
+        for index, (entry, result) in enumerate(zip(present, results, strict=True)):
+            report = plans[entry.folder_index].report
+            report.created += int(result.created)
+            report.fetched += 1
+            hook("after_ingest", index=index, uid=entry.uid)
         hook("before_progress_save", uids=uids)
         _save_progress(plans, batch)
     hook("after_commit", uids=uids)
-
-
-def _plan_index(plans: Sequence[FolderPlan], folder: MailFolder) -> int:
-    return next(index for index, plan in enumerate(plans) if plan.folder is folder)
 
 
 def _save_progress(plans: Sequence[FolderPlan], batch: Sequence[_Entry]) -> None:
@@ -515,37 +507,6 @@ def _save_progress(plans: Sequence[FolderPlan], batch: Sequence[_Entry]) -> None
         if last_uid != plan.folder.last_uid:
             plan.folder.last_uid, plan.folder.last_sync_at = last_uid, now
             plan.folder.save(update_fields=["last_uid", "last_sync_at"])
-
-
-def _main_source(sources: Sequence[MessageSource]) -> MessageSource:
-    return max(sorted(set(sources)), key=sources.count) if sources else MessageSource.INBOX
-
-
-def _file_sources(
-    written: MessageSource, sources: Sequence[MessageSource], results: Sequence[IngestResult]
-) -> None:
-    """Give the new messages of a mixed batch the source of their own folder.
-
-    ``prepare_batch`` takes one source per batch, and a merged batch mixes INBOX and Sent:
-    it is written with the most common one, and the others are corrected here, in the same
-    transaction. A message from Sent that could not be parsed is also outbound (ingest
-    decides that from the batch's source when there are no headers to go by).
-    """
-    fixes: dict[MessageSource, list[int]] = {}
-    for source, result in zip(sources, results, strict=True):
-        if result.created and source != written:
-            fixes.setdefault(source, []).append(result.message.pk)
-    for source, pks in fixes.items():
-        changes: dict[str, str] = {"source": source}
-        if source == MessageSource.SENT:
-            changes["direction"] = Direction.OUTBOUND
-        for start in range(0, len(pks), 500):
-            Message.objects.filter(pk__in=pks[start : start + 500]).update(**changes)
-    for source, result in zip(sources, results, strict=True):
-        if result.created and source != written:
-            result.message.source = source
-            if source == MessageSource.SENT:
-                result.message.direction = Direction.OUTBOUND
 
 
 def _batches(entries: Sequence[_Entry], max_count: int, max_bytes: int) -> Iterator[list[_Entry]]:
