@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from parley.accounts.access import team_ids_for_user
-from parley.conversations.quoting import split_reply
+from parley.conversations.quoting import stored_reply_parts
 
 if TYPE_CHECKING:
     from parley.accounts.access import AnyUser
@@ -210,10 +210,9 @@ class Message(models.Model):
 
     @property
     def visible_text(self) -> str:
-        """The stored reply text, or the same computed now for a row stored before it."""
-        if self.reply_text is not None:
-            return self.reply_text
-        return split_reply(self.text).visible
+        """The new text as the conversation page shows it (the stored reply text, or split now
+        for a row stored before it)."""
+        return stored_reply_parts(self.text, self.reply_text).visible
 
     @property
     def flags(self) -> list[str]:

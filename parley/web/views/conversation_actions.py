@@ -29,7 +29,7 @@ from parley.conversations.models import (
     Status,
     Tag,
 )
-from parley.conversations.quoting import split_reply
+from parley.conversations.quoting import stored_reply_parts
 from parley.conversations.services.records import (
     add_note,
     merge_conversations,
@@ -186,7 +186,9 @@ def conversation_print(request: AuthenticatedHttpRequest, conversation_id: int) 
     qs = item.messages.alive().order_by(F("date").asc(nulls_first=True), "pk")
     if chosen:
         qs = qs.filter(pk__in=chosen)
-    rows = [(m, split_reply(m.text)) for m in qs.prefetch_related("attachments")]
+    rows = [
+        (m, stored_reply_parts(m.text, m.reply_text)) for m in qs.prefetch_related("attachments")
+    ]
     context = {
         "conversation": item,
         "rows": rows,
