@@ -20,7 +20,7 @@ class Command(LoopCommand):
     help = "Remind agents of phone meetings whose window has started."
     interval = 20.0
     label = "Meeting reminders"
-    done_message = "Meeting reminders: %d agents reminded"
+    done_message = "Meeting reminders: %d meetings reminded"
 
     @override
     def run_pass(self) -> int:
