@@ -82,20 +82,18 @@ def _pg_database(name: str, *, create: bool) -> None:
             conn.execute(f"CREATE DATABASE {name}")
 
 
-def _setup(db: str, size: int, workdir: Path) -> None:
+def _setup(db: str, size: int, workdir: Path, *, fresh: bool) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     os.environ["PARLEY_DATA_DIR"] = str(workdir)
     os.environ["PARLEY_LOG_LEVEL"] = "WARNING"
     if db == "postgresql":
         name = PG_BENCH_DB.format(size=size)
-        _pg_database(name, create=True)
+        if fresh:
+            _pg_database(name, create=True)
         os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
     import django
 
     django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def _planted_positions(n: int, count: int, salt: int) -> list[int]:
@@ -311,42 +309,73 @@ def _take_turns(sync: Path, db: str, peers: int) -> Any:
     return lock
 
 
-def child(db: str, size: int, seed: int, sync: Path, peers: int) -> dict[str, Any]:
+def _build(db: str, size: int, seed: int, *, reindex_only: bool) -> dict[str, Any]:
+    """Generate `size` messages (unless `reindex_only`) and (re)build the index."""
+    from django.db import connection
+
+    from parley.search.backends import index_backend
+    from parley.search.indexer import MESSAGE, reindex
+
+    built: dict[str, Any] = {}
+    if not reindex_only:
+        log(f"{db} {size:,}: generating")
+        _user, built["generate_s"] = generate(size, seed)
+        log(f"{db} {size:,}: generated in {built['generate_s']:.0f} s; indexing")
+    started = time.perf_counter()
+    reindex([MESSAGE])
+    built["index_s"] = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    built["index_bytes"] = index_backend().size_bytes()
+    log(
+        f"{db} {size:,}: indexed in {built['index_s']:.0f} s ({size / built['index_s']:,.0f} msg/s), "
+        f"{built['index_bytes'] / size:,.0f} B/message"
+    )
+    return built
+
+
+def child(args: argparse.Namespace) -> dict[str, Any]:
+    """Build (or, with --keep, reuse) one database of `size` messages and time the queries."""
+    db, size, seed, keep = args.db, int(args.sizes), args.seed, args.keep
     with tempfile.TemporaryDirectory(prefix="parley-search-bench-") as tmp:
-        _setup(db, size, Path(tmp))
+        workdir = keep / f"{db}-{size}-seed{seed}" if keep else Path(tmp)
+        marker = workdir / "built.json"
+        # A kept database is reused as it is; --reindex rebuilds only its index.
+        reuse = marker.exists()
+        workdir.mkdir(parents=True, exist_ok=True)
+        _setup(db, size, workdir, fresh=not reuse)
+        from django.core.management import call_command
         from django.db import connection
 
-        from parley.search.backends import index_backend
-        from parley.search.indexer import MESSAGE, reindex
+        from parley.accounts.models import User
 
-        log(f"{db} {size:,}: generating")
-        user, generate_s = generate(size, seed)
-        log(f"{db} {size:,}: generated in {generate_s:.0f} s; indexing")
-        started = time.perf_counter()
-        reindex([MESSAGE])
-        index_s = time.perf_counter() - started
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-        size_bytes = index_backend().size_bytes()
-        log(
-            f"{db} {size:,}: indexed in {index_s:.0f} s ({size / index_s:,.0f} msg/s), {size_bytes / size:,.0f} B/message"
-        )
-        with _take_turns(sync, db, peers):
+        call_command("migrate", verbosity=0)
+        if reuse and not args.reindex:
+            built = json.loads(marker.read_text(encoding="utf-8"))
+            log(f"{db} {size:,}: reusing the database kept in {workdir}")
+        else:
+            built = _build(db, size, seed, reindex_only=reuse)
+            if reuse:
+                built = json.loads(marker.read_text(encoding="utf-8")) | built
+            if keep:
+                marker.write_text(json.dumps(built), encoding="utf-8")
+        user = User.objects.get(email="bench@parley.test")
+        with _take_turns(args.sync, db, args.peers):
             log(f"{db} {size:,}: timing")
             queries = measure(user)
         # Deleting gigabytes would disturb the other database's timings: wait for them.
-        _wait_for(sync, "timed", db, peers)
+        _wait_for(args.sync, "timed", db, args.peers)
         connection.close()
-        if db == "postgresql":
+        if db == "postgresql" and not keep:
             _pg_database(PG_BENCH_DB.format(size=size), create=False)
         return {
             "db": db,
             "size": size,
-            "generate_s": generate_s,
-            "index_s": index_s,
-            "index_rate": size / index_s,
-            "index_bytes": size_bytes,
-            "index_bytes_per_message": size_bytes / size,
+            "generate_s": built["generate_s"],
+            "index_s": built["index_s"],
+            "index_rate": size / built["index_s"],
+            "index_bytes": built["index_bytes"],
+            "index_bytes_per_message": built["index_bytes"] / size,
             "queries": queries,
         }
 
@@ -384,7 +413,7 @@ def report(runs: list[dict[str, Any]]) -> None:
             )
 
 
-def run_size(size: int, databases: list[str], seed: int) -> list[dict[str, Any]]:
+def run_size(size: int, databases: list[str], args: argparse.Namespace) -> list[dict[str, Any]]:
     """Build every database of `size` at once, one child each; they time one at a time."""
     with tempfile.TemporaryDirectory(prefix="parley-search-sync-") as sync:
         children = {
@@ -393,8 +422,10 @@ def run_size(size: int, databases: list[str], seed: int) -> list[dict[str, Any]]
                     sys.executable,
                     __file__,
                     "--child",
-                    *("--db", db, "--sizes", str(size), "--seed", str(seed)),
+                    *("--db", db, "--sizes", str(size), "--seed", str(args.seed)),
                     *("--sync", sync, "--peers", str(len(databases))),
+                    *(("--keep", str(args.keep)) if args.keep else ()),
+                    *(("--reindex",) if args.reindex else ()),
                 ],
                 stdout=subprocess.PIPE,
                 text=True,
@@ -427,16 +458,25 @@ def main() -> None:
     parser.add_argument("--db", default="sqlite,postgresql")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, help="Also write the raw figures here.")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="Keep the databases in this directory (PostgreSQL: keep the database) and reuse "
+        "them on the next run instead of generating them again.",
+    )
+    parser.add_argument(
+        "--reindex", action="store_true", help="With --keep: rebuild the kept databases' index."
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--sync", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--peers", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.db, int(args.sizes), args.seed, args.sync, args.peers)))
+        print(json.dumps(child(args)))
         return
     runs: list[dict[str, Any]] = []
     for size in [int(s) for s in args.sizes.split(",")]:
-        runs += run_size(size, args.db.split(","), args.seed)
+        runs += run_size(size, args.db.split(","), args)
         # Written after every size, so a run cut short keeps what it measured.
         if args.json:
             args.json.write_text(json.dumps(runs, indent=2), encoding="utf-8")
