@@ -6,8 +6,6 @@ pictures and lock; renaming or deleting a tag is for team admins and managers; a
 record is unlocked (and changed) by team admins only; another team's record answers 404.
 """
 
-from collections.abc import Callable
-
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Router, Schema, Status
@@ -16,13 +14,10 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from parley.accounts.access import check_team_access, get_team_for_user
-from parley.accounts.models import User
 from parley.api.auth import request_user as _user
 from parley.api.errors import answers
 from parley.api.schemas import ErrorOut
 from parley.contacts.access import (
-    check_account_write,
-    check_lead_write,
     get_contact_for_user,
     get_lead_for_user,
     get_organization_for_user,
@@ -182,18 +177,6 @@ def delete_avatar(request: HttpRequest, contact_id: int) -> Status[None]:
 # Lock and unlock
 
 
-def _lock[R: bulk.Record](
-    user: User, record: R, locked: bool, check: Callable[[User, R], None]
-) -> LockOut:
-    """Lock or unlock one record; a refusal of `check` (unlocking is for admins) is 403."""
-    results = bulk.bulk_lock(
-        records=[record], locked=locked, check=lambda one: check(user, one), actor=user
-    )
-    if not results[0].ok:
-        raise HttpError(403, results[0].message)
-    return LockOut(id=record.pk, is_locked=locked)
-
-
 @router.post(
     "/contacts/{contact_id}/lock",
     response={200: LockOut, **ERRORS},
@@ -203,7 +186,8 @@ def lock_contact(request: HttpRequest, contact_id: int, payload: LockIn) -> Lock
     user = _user(request)
     with answers(ContactsError, forbidden=FORBIDDEN):
         contact = get_contact_for_user(user, contact_id, write=True)
-    return _lock(user, contact, payload.locked, check_account_write)
+    bulk.set_lock(record=contact, locked=payload.locked, actor=user)
+    return LockOut(id=contact.pk, is_locked=contact.is_locked)
 
 
 @router.post(
@@ -215,7 +199,8 @@ def lock_organization(request: HttpRequest, organization_id: int, payload: LockI
     user = _user(request)
     with answers(ContactsError, forbidden=FORBIDDEN):
         organization = get_organization_for_user(user, organization_id, write=True)
-    return _lock(user, organization, payload.locked, check_account_write)
+    bulk.set_lock(record=organization, locked=payload.locked, actor=user)
+    return LockOut(id=organization.pk, is_locked=organization.is_locked)
 
 
 @router.post(
@@ -227,4 +212,5 @@ def lock_lead(request: HttpRequest, lead_id: int, payload: LockIn) -> LockOut:
     user = _user(request)
     with answers(ContactsError, forbidden=FORBIDDEN):
         lead = get_lead_for_user(user, lead_id, write=True)
-    return _lock(user, lead, payload.locked, check_lead_write)
+    bulk.set_lock(record=lead, locked=payload.locked, actor=user)
+    return LockOut(id=lead.pk, is_locked=lead.is_locked)

@@ -87,7 +87,7 @@ def _name(record: Record) -> str:
 
 
 def _each[R: Record](
-    records: Iterable[R], check: Check[R], action: Callable[[R], None]
+    records: Iterable[R], check: Check[R], action: Callable[[R], object]
 ) -> list[BulkResult]:
     results = []
     for record in records:
@@ -196,19 +196,24 @@ def bulk_update_leads(
     return _each(leads, check, lambda lead: _apply_lead_change(lead, change, actor))
 
 
-def _set_lock(record: Record, locked: bool, actor: User | None) -> None:
+def set_lock[R: Record](*, record: R, locked: bool, actor: User | None) -> R:
+    """Lock (read-only except for team admins) or unlock one record; the change lands on its
+    timeline. The caller has checked that `actor` may change the record (a locked one: team
+    admins only). Runs in `transaction.atomic()`; no side effect beyond the database."""
     before = {"is_locked": record.is_locked}
-    record.is_locked = locked
-    record.updated_at = timezone.now()
-    record.save(update_fields=["is_locked", "updated_at"])
-    record_diff(record, before=before, after={"is_locked": locked}, actor=actor)
+    with transaction.atomic():
+        record.is_locked = locked
+        record.updated_at = timezone.now()
+        record.save(update_fields=["is_locked", "updated_at"])
+        record_diff(record, before=before, after={"is_locked": locked}, actor=actor)
+    return record
 
 
 def bulk_lock[R: Record](
     *, records: Iterable[R], locked: bool, check: Check[R], actor: User | None
 ) -> list[BulkResult]:
-    """Lock (read-only except for team admins) or unlock each record."""
-    return _each(records, check, lambda record: _set_lock(record, locked, actor))
+    """Lock (read-only except for team admins) or unlock each record through `set_lock`."""
+    return _each(records, check, lambda record: set_lock(record=record, locked=locked, actor=actor))
 
 
 def bulk_lock_contacts(
