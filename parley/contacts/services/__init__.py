@@ -39,6 +39,7 @@ from parley.contacts.normalize import (
     normalize_phone,
     normalize_tax_id,
 )
+from parley.contacts.services.tags import clean_tag_name
 from parley.contacts.services.timeline import record_changes, record_created, record_diff
 
 if TYPE_CHECKING:
@@ -327,11 +328,7 @@ def set_contact_managers(*, contact: Contact, users: Iterable[User]) -> Contact:
 
 def _tag_for(team: Team | int, name: str) -> Tag:
     team_id = team if isinstance(team, int) else team.pk
-    clean = " ".join(name.split())
-    if not clean:
-        raise ContactsError(_("A tag needs a name."))
-    if len(clean) > Tag._meta.get_field("name").max_length:  # type: ignore[operator]  # CharField always has max_length
-        raise ContactsError(_("A tag name is at most 50 characters long."))
+    clean = clean_tag_name(name)
     tag = Tag.objects.filter(team_id=team_id, name__iexact=clean).first()
     if tag is None:
         tag = Tag.objects.create(team_id=team_id, name=clean)

@@ -1,5 +1,6 @@
 """Create, rename and delete a team's contact and organization tags (the API's tag CRUD;
-the forms add tags by name through `parley.contacts.services`).
+the forms add tags by name through `parley.contacts.services`, which cleans the name with
+`clean_tag_name` here).
 
 Each call runs in `transaction.atomic()`; no side effect beyond the database. Deleting a
 tag removes it from every contact and organization, not the records themselves.
@@ -17,7 +18,9 @@ from parley.contacts.models import Tag
 MAX_LENGTH = 50
 
 
-def _clean(name: str) -> str:
+def clean_tag_name(name: str) -> str:
+    """The name with its whitespace collapsed; ContactsError when empty or too long. Every
+    way of naming a tag (these functions, and adding one by name to a record) cleans here."""
     clean = " ".join(name.split())
     if not clean:
         raise ContactsError(_("A tag needs a name."))
@@ -36,14 +39,14 @@ def _check_free(team_id: int, name: str, *, but: Tag | None = None) -> None:
 
 def create_tag(*, team: Team, name: str) -> Tag:
     """A new tag; DuplicateError when the team has one of that name (any case)."""
-    clean = _clean(name)
+    clean = clean_tag_name(name)
     with transaction.atomic():
         _check_free(team.pk, clean)
         return Tag.objects.create(team=team, name=clean)
 
 
 def rename_tag(*, tag: Tag, name: str) -> Tag:
-    clean = _clean(name)
+    clean = clean_tag_name(name)
     with transaction.atomic():
         _check_free(tag.team_id, clean, but=tag)
         tag.name = clean
