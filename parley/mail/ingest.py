@@ -50,7 +50,7 @@ from parley.conversations.services import (
     reopen_on_reply,
 )
 from parley.conversations.services.notifications import (
-    notify_new_reply,
+    notify_new_replies,
 )
 from parley.mail import blobs
 from parley.mail.models import (
@@ -475,9 +475,10 @@ def _write(batch: PreparedBatch) -> list[IngestResult]:
     for pk, (_, _, reply) in plan.continued.items():
         if reply and continued[pk].status in CLOSED_STATUSES:
             reopen_on_reply(conversation=continued[pk])
-        # Imported history is old news: only live mail notifies assignees and followers.
-        if reply and batch.source != MessageSource.IMPORT:
-            notify_new_reply(conversation=continued[pk])
+    # Imported history is old news: only live mail notifies assignees and followers.
+    if batch.source != MessageSource.IMPORT:
+        replied = [continued[pk] for pk, (_, _, reply) in plan.continued.items() if reply]
+        notify_new_replies(conversations=replied)
     record_messages_added(
         added=[(continued[pk], count, latest) for pk, (count, latest, _) in plan.continued.items()]
     )

@@ -26,6 +26,7 @@ from parley.calls.exceptions import CallsError
 from parley.calls.models import AgendaFeed, DialingMode, Meeting, MeetingProject, new_secret
 from parley.calls.services.calls import e164_or_blank
 from parley.conversations.models import Notification, NotificationKind
+from parley.conversations.services.notifications import notify
 
 if TYPE_CHECKING:
     from parley.contacts.models import Contact
@@ -140,10 +141,10 @@ def deliver_reminder(*, meeting: Meeting, now: datetime | None = None) -> bool:
             pk=meeting.pk, reminded_at__isnull=True, window_start__lte=now, window_end__gte=now
         ).update(reminded_at=now)
         if changed and meeting.agent_id is not None:
-            Notification.objects.create(
-                user_id=meeting.agent_id,
+            notify(
+                user_ids=[meeting.agent_id],
                 kind=NotificationKind.MEETING,
-                meeting_id=meeting.pk,
+                meeting=meeting,
                 created_at=now,
             )
     if changed:

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from parley.calls.exceptions import CallsError
 from parley.calls.models import DialingMode, Meeting
+from parley.calls.services import meetings as meeting_services
 from parley.calls.services.meetings import (
     MeetingData,
     agenda_feed_for,
@@ -24,6 +25,7 @@ from parley.calls.tasks import remind_meeting
 from parley.cli import WORKER_COMMANDS
 from parley.contacts.services import create_contact
 from parley.conversations.models import Notification, NotificationKind
+from parley.conversations.services.notifications import notify
 from parley.conversations.tests.factories import make_conversation
 from parley.lib import loop
 from parley.testing import signed_in
@@ -327,6 +329,22 @@ def test_the_reminder_notifies_the_agent_once_at_the_window_start(meeting, bob):
     [note] = _meeting_notes(bob)
     assert note.meeting_id == meeting.pk
     assert note.read_at is None
+
+
+def test_the_reminder_is_made_by_the_one_notify_function(meeting, bob, monkeypatch):
+    made = []
+
+    def spy(**kwargs):
+        made.append(kwargs)
+        return notify(**kwargs)
+
+    monkeypatch.setattr(meeting_services, "notify", spy)
+    assert deliver_reminder(meeting=meeting, now=START)
+    assert [(m["kind"], m["meeting"].pk, list(m["user_ids"])) for m in made] == [
+        (NotificationKind.MEETING, meeting.pk, [bob.pk])
+    ]
+    [note] = _meeting_notes(bob)
+    assert (note.conversation_id, note.created_at) == (None, START)
 
 
 def test_a_stale_copy_of_the_meeting_does_not_notify_twice(meeting, bob):

@@ -1,12 +1,15 @@
-"""In-app notifications: written by the workflow services, read in the notification centre.
+"""In-app notifications: written by the workflow services, the mail pipeline and the meeting
+reminders, read in the notification centre.
 
-Each function runs inside its caller's transaction (no savepoint of its own) and only
-inserts or updates rows; nothing is sent anywhere.
+Every notification row is made by `notify` or `notify_new_replies` (one set of rules: a
+conversation or a meeting as the subject, each user once, never the actor). Each function
+runs inside its caller's transaction (no savepoint of its own) and only inserts or updates
+rows; nothing is sent anywhere.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
@@ -14,35 +17,96 @@ from django.utils import timezone
 from parley.conversations.models import Conversation, Notification, NotificationKind
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from parley.accounts.models import User
+    from parley.calls.models import Meeting
 
 
-def notify(
+def _rows(  # noqa: PLR0913  # keyword-only; one subject of two, who, what, when
     *,
     user_ids: Iterable[int],
     kind: NotificationKind,
-    conversation: Conversation | None,
+    conversation: Conversation | None = None,
+    meeting: Meeting | None = None,
     actor: User | None = None,
+    created_at: datetime | None = None,
 ) -> list[Notification]:
-    """One notification per user, never to the actor who caused it."""
+    """The unsaved rows of one notification: each user once, never the actor who caused it."""
+    if (conversation is None) == (meeting is None):
+        msg = "A notification is about exactly one conversation or one meeting."
+        raise ValueError(msg)
     skip = actor.pk if actor is not None else None
-    rows = [
-        Notification(user_id=uid, kind=kind, conversation=conversation, actor=actor)
+    when = created_at or timezone.now()
+    return [
+        Notification(
+            user_id=uid,
+            kind=kind,
+            conversation=conversation,
+            meeting=meeting,
+            actor=actor,
+            created_at=when,
+        )
         for uid in sorted(set(user_ids))
         if uid != skip
     ]
+
+
+def notify(  # noqa: PLR0913  # keyword-only; one subject of two, who, what, when
+    *,
+    user_ids: Iterable[int],
+    kind: NotificationKind,
+    conversation: Conversation | None = None,
+    meeting: Meeting | None = None,
+    actor: User | None = None,
+    created_at: datetime | None = None,
+) -> list[Notification]:
+    """One notification per user about a conversation or a meeting (exactly one of them).
+
+    Every notification is made here (or by `notify_new_replies`, with the same rows): each
+    user once, never the actor who caused it. One INSERT, none when nobody is left; the
+    header's poll shows the new row (and chimes) whatever its subject.
+    """
+    rows = _rows(
+        user_ids=user_ids,
+        kind=kind,
+        conversation=conversation,
+        meeting=meeting,
+        actor=actor,
+        created_at=created_at,
+    )
     return Notification.objects.bulk_create(rows)
 
 
-def notify_new_reply(*, conversation: Conversation) -> list[Notification]:
-    """Tell the assignees and followers that a customer wrote again.
+def notify_new_replies(*, conversations: Sequence[Conversation]) -> list[Notification]:
+    """Tell the assignees and followers of each conversation that a customer wrote again.
 
-    Meant to be called by the mail pipeline after an inbound message joined an existing
-    conversation (two queries).
+    Called once per batch by the mail pipeline (parley.mail.ingest) for the existing
+    conversations that an inbound message joined. Two queries whatever the number of
+    conversations (their assignees and followers in one, the INSERT), none for no
+    conversations; runs inside ingest's write transaction.
     """
-    users = set(conversation.assignees.values_list("pk", flat=True))
-    users.update(conversation.followers.values_list("pk", flat=True))
-    return notify(user_ids=users, kind=NotificationKind.REPLY, conversation=conversation)
+    if not conversations:
+        return []
+    pks = [conversation.pk for conversation in conversations]
+    assigned = Conversation.assignees.through.objects.filter(conversation_id__in=pks)
+    following = Conversation.followers.through.objects.filter(conversation_id__in=pks)
+    pairs = assigned.values_list("conversation_id", "user_id").union(
+        following.values_list("conversation_id", "user_id")
+    )
+    users: dict[int, set[int]] = {}
+    for conversation_id, user_id in pairs:
+        users.setdefault(conversation_id, set()).add(user_id)
+    rows = [
+        row
+        for conversation in conversations
+        for row in _rows(
+            user_ids=users.get(conversation.pk, ()),
+            kind=NotificationKind.REPLY,
+            conversation=conversation,
+        )
+    ]
+    return Notification.objects.bulk_create(rows)
 
 
 def mark_notifications_read(*, user: User, ids: Iterable[int] | None = None) -> int:

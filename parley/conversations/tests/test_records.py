@@ -23,7 +23,7 @@ from parley.conversations.models import (
 )
 from parley.conversations.services.notifications import (
     mark_notifications_read,
-    notify_new_reply,
+    notify_new_replies,
     unread_notification_count,
 )
 from parley.conversations.services.records import (
@@ -198,7 +198,7 @@ def test_new_reply_notifies_assignees_and_followers_once(alice, bob, team_a):
     set_following(actor=bob, conversation=conversation, follow=True)
     set_following(actor=alice, conversation=conversation, follow=True)
 
-    notify_new_reply(conversation=conversation)
+    notify_new_replies(conversations=[conversation])
 
     assert unread_notification_count(bob) == 2  # assigned + reply
     assert unread_notification_count(alice) == 1
