@@ -29,6 +29,10 @@ class CallIn(Schema):
     agent: str = Field(default="", max_length=254, description="Extension or e-mail address.")
 
 
+class CallConversationIn(Schema):
+    conversation_id: int = Field(description="A conversation of the call's team.")
+
+
 class CallQuery(Schema):
     """Filters of `GET /calls`; `since`/`until` bound `started_at`."""
 
