@@ -182,6 +182,8 @@ def call_link(request: AuthenticatedHttpRequest, call_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def call_create_contact(request: AuthenticatedHttpRequest, call_id: int) -> HttpResponse:
+    """Create a contact from the call and open its form; a mistake goes back where the form
+    was posted (the list with `next=list`, else the card) with the message."""
     call = get_call_for_user(request.user, call_id, write=True)
     try:
         contact = services.create_contact_from_call(
@@ -192,7 +194,7 @@ def call_create_contact(request: AuthenticatedHttpRequest, call_id: int) -> Http
         )
     except CallsError as error:
         messages.error(request, str(error))
-        return redirect("web:call", call_id=call.pk)
+        return lists.back(request, SCREEN, call.pk)
     messages.success(request, _("The contact has been created; complete its details."))
     return redirect("web:contact_edit", contact_id=contact.pk)
 
@@ -200,6 +202,8 @@ def call_create_contact(request: AuthenticatedHttpRequest, call_id: int) -> Http
 @login_required
 @require_POST
 def call_create_lead(request: AuthenticatedHttpRequest, call_id: int) -> HttpResponse:
+    """Create a lead from the call and open its form; a mistake goes back where the form was
+    posted (the list with `next=list`, else the card) with the message."""
     call = get_call_for_user(request.user, call_id, write=True)
     try:
         lead = services.create_lead_from_call(
@@ -207,7 +211,7 @@ def call_create_lead(request: AuthenticatedHttpRequest, call_id: int) -> HttpRes
         )
     except CallsError as error:
         messages.error(request, str(error))
-        return redirect("web:call", call_id=call.pk)
+        return lists.back(request, SCREEN, call.pk)
     messages.success(request, _("The lead has been created; complete its details."))
     return redirect("web:lead_edit", lead_id=lead.pk)
 
