@@ -311,6 +311,8 @@ def catch_up(*, force_sweep: bool = False) -> int:
         due = state.last_sweep_at is None or timezone.now() - state.last_sweep_at > SWEEP_EVERY
         if force_sweep or due:
             written += sweep(kind)
+    if written:
+        index_backend().settle()
     return written
 
 
@@ -325,6 +327,7 @@ def reindex(kinds: Sequence[Kind] = KINDS) -> int:
     for kind in kinds:
         written += _catch_up_editable(kind) if kind.editable else _catch_up_immutable(kind)
         logger.info("Reindexed %s: %d rows", kind.name, written)
+    backend.settle()
     return written
 
 

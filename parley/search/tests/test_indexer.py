@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from parley.contacts import services as contacts
@@ -140,3 +141,28 @@ def test_index_size_is_reported(team_a):
     make_message(team=team_a, text="trochę tekstu " * 50)
     index()
     assert index_backend().size_bytes() > 0
+
+
+def _pending_index_rows() -> int:
+    """Rows waiting in the GIN index's pending list (PostgreSQL, needs pgstattuple)."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS pgstattuple")
+    except DatabaseError:
+        pytest.skip("pgstattuple is not available to this database user")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pending_tuples FROM pgstatginindex('search_document_tsv')")
+        return int(cursor.fetchone()[0])
+
+
+def test_a_pass_leaves_nothing_in_the_gin_pending_list(team_a):
+    """Every search reads the whole pending list of the GIN index: a pass empties it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: FTS5 has no pending list")
+    make_message(team=team_a, subject="Pierwsza")
+    make_message(team=team_a, subject="Druga")
+    assert catch_up() == 2
+    assert _pending_index_rows() == 0
+    make_message(team=team_a, subject="Trzecia")
+    reindex([MESSAGE])
+    assert _pending_index_rows() == 0
