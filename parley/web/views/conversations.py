@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from parley.contacts.models import Contact
 from parley.conversations.access import (
     get_attachment_for_user,
     get_conversation_for_user,
@@ -33,6 +34,7 @@ from parley.mail.models import Attachment, Mailbox, Message
 from parley.mail.parsing import REMOTE_IMAGE_MARK, allow_remote_images
 from parley.web.views.conversation_actions import conversation_extras
 from parley.web.views.conversation_calls import calls_panel
+from parley.web.views.conversation_meetings import meetings_panel
 
 if TYPE_CHECKING:
     from parley.web.views._auth import AuthenticatedHttpRequest
@@ -129,11 +131,14 @@ def conversation(request: AuthenticatedHttpRequest, conversation_id: int) -> Htt
     ]
     mark_read(user=request.user, conversation=item)
     touch_presence(user=request.user, conversation=item)
+    extras = conversation_extras(request.user, item, messages)
+    customer = extras["customer"]
     context = {
         "conversation": item,
         "rows": rows,
-        **conversation_extras(request.user, item, messages),
+        **extras,
         **calls_panel(request.user, item),
+        **meetings_panel(item, customer if isinstance(customer, Contact) else None),
     }
     response = render(request, "web/conversation_detail.html", context)
     if wanted:
