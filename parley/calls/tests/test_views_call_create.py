@@ -67,3 +67,12 @@ def test_a_lead_created_from_the_list_opens_its_form(
     call.refresh_from_db()
     assert call.lead is not None
     assert response["Location"] == reverse("web:lead_edit", args=[call.lead.pk])
+
+
+def test_the_lists_create_button_posts_next_list(
+    client: Client, bob: User, bad_number_call: Call
+) -> None:
+    page = signed_in(client, bob).get(reverse("web:calls")).content.decode()
+    action = reverse("web:call_create_lead", args=[bad_number_call.pk])
+    form = page[page.index(f'action="{action}"') :].split("</form>", 1)[0]
+    assert 'name="next" value="list"' in form
