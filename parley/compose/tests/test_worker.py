@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 import time
 from datetime import timedelta
@@ -12,6 +14,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from parley.cli import WORKER_COMMANDS
+from parley.compose.management.commands import outbox as outbox_command
 from parley.compose.models import Kind, OutgoingMessage, State
 from parley.compose.services.drafts import queue_message, start_reply
 from parley.compose.services.outbox import claim
@@ -27,6 +30,30 @@ def queued(bob, mailbox, settings):
     parent = receive(mailbox, customer_message())
     draft = start_reply(user=bob, conversation=parent.conversation, parent=parent, kind=Kind.REPLY)
     return queue_message(outgoing=draft, user=bob, now=timezone.now() - timedelta(seconds=1))
+
+
+def queue_reply(bob, mailbox, n: int) -> OutgoingMessage:
+    parent = receive(mailbox, customer_message(n=n))
+    draft = start_reply(user=bob, conversation=parent.conversation, parent=parent, kind=Kind.REPLY)
+    return queue_message(outgoing=draft, user=bob, now=timezone.now() - timedelta(seconds=1))
+
+
+def sigterm_at(step: str, monkeypatch) -> list[OutboxWorker]:
+    """Make `parley outbox` send itself SIGTERM when a message reaches `step` of the SMTP
+    exchange, and wait there until the signal handler has stopped the loop."""
+    workers: list[OutboxWorker] = []
+
+    def hook(name: str) -> None:
+        if name == step and not workers[0].shutdown.is_set():
+            os.kill(os.getpid(), signal.SIGTERM)
+            assert workers[0].shutdown.wait(10)
+
+    def make_worker(**kwargs) -> OutboxWorker:
+        workers.append(OutboxWorker(hook=hook, **kwargs))
+        return workers[-1]
+
+    monkeypatch.setattr(outbox_command, "OutboxWorker", make_worker)
+    return workers
 
 
 def wait_for(predicate, timeout: float = 15.0) -> None:
@@ -73,6 +100,33 @@ def test_the_command_puts_an_abandoned_attempt_in_check_on_start(queued, smtp_se
 
     assert OutgoingMessage.objects.get(pk=queued.pk).state == State.CHECK
     assert smtp_server.messages == []
+
+
+def test_sigterm_lets_the_message_in_flight_finish_then_stops(queued, smtp_server, monkeypatch):
+    workers = sigterm_at("before_data", monkeypatch)
+    before = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+    out = StringIO()
+
+    call_command("outbox", stdout=out)
+
+    assert workers[0].shutdown.is_set()
+    assert OutgoingMessage.objects.get(pk=queued.pk).state == State.SENT
+    assert len(smtp_server.messages) == 1
+    assert out.getvalue() == ""
+    assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)) == before
+
+
+def test_sigterm_sends_nothing_more_after_the_message_in_flight(
+    queued, bob, mailbox, smtp_server, monkeypatch
+):
+    later = queue_reply(bob, mailbox, n=2)
+    sigterm_at("before_data", monkeypatch)
+
+    call_command("outbox", "--threads", "0", stdout=StringIO())
+
+    assert OutgoingMessage.objects.get(pk=queued.pk).state == State.SENT
+    assert OutgoingMessage.objects.get(pk=later.pk).state == State.WAITING
+    assert len(smtp_server.messages) == 1
 
 
 def test_parley_worker_runs_the_outbox():

@@ -1,13 +1,21 @@
-"""`parley mailbox …` and `parley sync --once` against a real Dovecot."""
+"""`parley mailbox …` and `parley sync` against a real Dovecot."""
 
 from __future__ import annotations
+
+import os
+import signal
+import time
+from functools import partial
+from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from parley.accounts.models import Team
+from parley.mail import worker
 from parley.mail.models import Mailbox, MessageLocation
 from parley.mail.secrets import decrypt_secret
+from parley.mail.sync import SyncOptions
 from parley.mail.testing.servers import DEFAULT_PASSWORD
 from parley.mail.tests.test_sync import make_message
 
@@ -126,3 +134,35 @@ def test_sync_once_refuses_a_paused_mailbox(dovecot, imap_user, password_env):
     call_command("mailbox", "pause", "support")
     with pytest.raises(CommandError):
         call_command("sync", "support", "--once")
+
+
+def test_sigterm_stops_the_sync_loop_after_the_current_batch(
+    dovecot, imap_user, password_env, monkeypatch
+):
+    mailbox = add(dovecot, imap_user)
+    dovecot.append(imap_user, "INBOX", [make_message(n) for n in range(3)])
+    out = StringIO()
+    signalled: list[str] = []
+
+    def sigterm_in_first_batch(step, /, **context):
+        if step == "after_fetch" and not signalled:
+            signalled.append(step)
+            os.kill(os.getpid(), signal.SIGTERM)
+            # Go on with the batch once the handler (in the main thread) has stopped the loop.
+            deadline = time.monotonic() + 10
+            while "finishing" not in out.getvalue() and time.monotonic() < deadline:
+                time.sleep(0.05)
+
+    # One message per batch, so "the current batch" is one of the three.
+    options = partial(SyncOptions, batch_messages=1, hook=sigterm_in_first_batch)
+    monkeypatch.setattr(worker, "SyncOptions", options)
+    before = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+
+    call_command("sync", stdout=out)
+
+    assert out.getvalue() == f"{signal.strsignal(signal.SIGTERM)}, finishing the current batch...\n"
+    assert MessageLocation.objects.filter(mailbox=mailbox).count() == 1
+    mailbox.refresh_from_db()
+    assert mailbox.lease_owner == ""
+    assert mailbox.last_error == ""
+    assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)) == before

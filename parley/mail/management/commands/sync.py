@@ -1,34 +1,47 @@
 """`parley sync [NAME] [--once]`: fetch new mail.
 
 With --once, sync each active mailbox (or NAME) one time and exit (status 1 if any failed).
-Without it, run the worker loop (parley.mail.worker) until SIGTERM/SIGINT, which finish the
-current batch before exiting. `parley worker` and `parley run` start this command.
+Without it, run the worker loop (a `LoopCommand` whose pass is `SyncWorker.tick`: every few
+seconds a mailbox without a thread gets one, which keeps its IMAP connection in IDLE, see
+parley.mail.worker) until SIGTERM/SIGINT, which finish the current batch before exiting.
+`parley worker` and `parley run` start this command.
 """
 
 from __future__ import annotations
 
-import signal
-from argparse import ArgumentParser
-from types import FrameType
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from threading import Event
 from typing import Any, override
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError, CommandParser
+from django.db import connection
 
+from parley.lib.loop import LoopCommand
 from parley.mail.exceptions import MailError
 from parley.mail.models import Mailbox
 from parley.mail.services import get_mailbox_by_name
 from parley.mail.sync import sync_mailbox
-from parley.mail.worker import POLL_SECONDS, SyncWorker
+from parley.mail.worker import POLL_SECONDS, SCAN_SECONDS, SyncWorker
+
+logger = logging.getLogger(__name__)
 
 
-class Command(BaseCommand):
+class Command(LoopCommand):
     help = "Fetch new mail from every active mailbox (or NAME), once or continuously."
     # The system checks import every URLconf (the whole web app and API): seconds of start-up
     # for a command that cron may run every minute. `parley check` runs them.
     requires_system_checks: list[str] = []
+    loop_by_default = True
+    interval = SCAN_SECONDS
+    label = "Mail sync"
+    stop_message = "%s, finishing the current batch..."
+    worker: SyncWorker
 
     @override
-    def add_arguments(self, parser: ArgumentParser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
+        super().add_arguments(parser)
         parser.add_argument("name", nargs="?", help="Only this mailbox.")
         parser.add_argument("--once", action="store_true", help="Sync once and exit.")
         parser.add_argument(
@@ -52,24 +65,39 @@ class Command(BaseCommand):
                 get_mailbox_by_name(name)
             except MailError as exc:
                 raise CommandError(str(exc)) from None
-        if options["once"]:
-            self._once(name)
-            return
-        worker = SyncWorker(
+        super().handle(*args, **options)
+
+    @override
+    @contextmanager
+    def serving(self, stop: Event, **options: Any) -> Iterator[None]:
+        name = options["name"]
+        self.worker = SyncWorker(
             names=[name] if name else None,
             poll_seconds=options["poll_interval"],
             max_mailboxes=options["max_mailboxes"],
+            shutdown=stop,
         )
+        logger.info("Mail sync worker %s started.", self.worker.owner)
+        try:
+            yield
+        finally:
+            # The mailbox threads watch `stop` too: each finishes the batch it is in, lets go
+            # of its lease and ends. (Set here as well in case the loop itself failed.)
+            stop.set()
+            for thread in list(self.worker._threads.values()):
+                thread.join()
+            connection.close()
+            logger.info("Mail sync worker %s stopped.", self.worker.owner)
 
-        def stop(signum: int, frame: FrameType | None) -> None:
-            self.stdout.write(f"{signal.strsignal(signum)}, finishing the current batch...")
-            worker.shutdown.set()
+    @override
+    def run_pass(self) -> int:
+        # Starts a thread for each mailbox that has none; the threads log their own work.
+        self.worker.tick()
+        return 0
 
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
-        worker.run()
-
-    def _once(self, name: str | None) -> None:
+    @override
+    def run_once(self, **options: Any) -> None:
+        name = options["name"]
         mailboxes = Mailbox.objects.order_by("name")
         mailboxes = mailboxes.filter(name=name) if name else mailboxes.filter(is_active=True)
         failed = 0
