@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from parley.contacts.models import Contact, Organization
 from parley.conversations.models import Conversation, Queue, Status, Tag
 from parley.conversations.services.records import mark_read
 from parley.conversations.services.workflow import (
@@ -430,3 +431,41 @@ def test_filter_by_contact_and_organization(client, alice, team_a, conversations
     assert "Show all contacts" in by_contact.text
     assert rows(by_organization) == 1
     assert 'data-testid="organization-filter"' in by_organization.text
+
+
+def chip(response, kind: str) -> str:
+    """The text of the active-filter chip `kind` (contact or organization)."""
+    text: str = response.text
+    start = text.index(f'data-testid="{kind}-filter"')
+    return text[start : text.index("</p>", start)]
+
+
+def test_a_filter_with_no_conversations_still_names_its_contact_and_organization(
+    client, bob, team_a, conversations
+):
+    acme = Organization.objects.create(team=team_a, name="Acme")
+    jan = Contact.objects.create(
+        team=team_a, first_name="Jan", last_name="Nowak", organization=acme
+    )
+    client.force_login(bob)
+
+    by_contact = client.get(f"/inbox/?contact={jan.pk}")
+    by_organization = client.get(f"/inbox/?organization={acme.pk}")
+
+    assert rows(by_contact) == rows(by_organization) == 0
+    assert "<strong>Jan Nowak</strong>" in chip(by_contact, "contact")
+    assert "<strong>Acme</strong>" in chip(by_organization, "organization")
+
+
+def test_a_filter_on_another_teams_records_names_nothing(client, alice, team_b, conversations):
+    umbrella = Organization.objects.create(team=team_b, name="Umbrella Corp")
+    wesker = Contact.objects.create(team=team_b, first_name="Albert", last_name="Wesker")
+    client.force_login(alice)
+
+    response = client.get(f"/inbox/?contact={wesker.pk}&organization={umbrella.pk}")
+
+    assert rows(response) == 0
+    assert "this contact" in chip(response, "contact")
+    assert "this organization" in chip(response, "organization")
+    assert "Wesker" not in response.text
+    assert "Umbrella" not in response.text

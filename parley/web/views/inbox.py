@@ -18,10 +18,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from parley.accounts.access import team_ids_for_user
 from parley.accounts.models import WRITE_ROLES, User
+from parley.contacts.models import Contact, Organization
 from parley.conversations.inbox import (
     Folder,
     InboxFilters,
-    InboxPage,
     Sort,
     folder_counts,
     inbox_page,
@@ -94,14 +94,16 @@ def _options(user: User) -> dict[str, object]:
     }
 
 
-def _filter_names(page: InboxPage) -> dict[str, object]:
-    """The contact and organization the list is narrowed to, named from its own rows (no
-    extra query; the filter itself is access-checked by the list's queryset)."""
-    f = page.filters
-    contact = next((r.contact for r in page.rows if f.contact_id and r.contact_id), None)
-    organization = next(
-        (r.organization for r in page.rows if f.organization_id and r.organization_id), None
-    )
+def _filter_names(user: User, filters: InboxFilters) -> dict[str, object]:
+    """The contact and organization the list is narrowed to, looked up from the filter's own
+    value among the records `user` may see: an empty list still names its filter, and an id
+    the user may not see names nothing (one query per active filter)."""
+    contact = organization = None
+    if filters.contact_id:
+        contact = Contact.objects.visible_to(user).filter(pk=filters.contact_id).first()
+    if filters.organization_id:
+        organizations = Organization.objects.visible_to(user)
+        organization = organizations.filter(pk=filters.organization_id).first()
     return {"filter_contact": contact, "filter_organization": organization}
 
 
@@ -120,7 +122,7 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
         "counts": folder_counts(request.user),
         "rendered_at": timezone.now().isoformat(),
         "now": timezone.now(),
-        **_filter_names(page),
+        **_filter_names(request.user, filters),
         **_options(request.user),
     }
     partial = request.htmx and request.htmx.target == "inbox-list"
