@@ -7,7 +7,8 @@ a hit and never counted. Message and note hits are grouped into conversations; c
 organizations and leads are groups of their own. Each group is ranked (bm25 on SQLite,
 ts_rank on PostgreSQL) among its newest RANK_WINDOW matches, so a word found in half of a
 million messages costs about what a rare word costs (docs/decisions/0003-search.md), and
-carries highlighted snippets. Read-only: it writes nothing, so it opens no transaction.
+carries highlighted snippets. Read-only: it writes nothing; on PostgreSQL its queries share one
+transaction only to scope a setting (`IndexBackend.searching`).
 """
 
 from __future__ import annotations
@@ -353,12 +354,13 @@ def search(
     results = SearchResults(query=query, lag=_cached_lag())
     if query.is_empty:
         return results
-    for kind, build in GROUPS.items():
-        if kinds and kind not in kinds:
-            continue
-        if query.message_only and kind != "conversations":
-            continue
-        group = build(user, query, limit)
-        if group.count:
-            results.groups.append(group)
+    with index_backend().searching():
+        for kind, build in GROUPS.items():
+            if kinds and kind not in kinds:
+                continue
+            if query.message_only and kind != "conversations":
+                continue
+            group = build(user, query, limit)
+            if group.count:
+                results.groups.append(group)
     return results

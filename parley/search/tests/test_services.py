@@ -270,3 +270,21 @@ def test_account_roles_limit_contact_hits_and_counts(bob, team_a):
     grant_account_role(team=team_a, user=erin, account_type="customer", role="reader")
     (group,) = search(user=bob, q="ignacy").groups
     assert (group.count, [hit.object for hit in group.hits]) == (1, [mine])
+
+
+def test_postgresql_searches_without_parallel_workers(bob, team_a):
+    """Two workers for a five-row match cost more than the query: the setting is local to
+    the search's transaction and in force before the index is read."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    make_message(team=team_a, subject="Hydrofor")
+    index()
+    with CaptureQueriesContext(connection) as queries:
+        assert search(user=bob, q="hydrofor").groups
+    statements = [query["sql"] for query in queries.captured_queries]
+    setting = statements.index("SET LOCAL max_parallel_workers_per_gather = 0")
+    first_match = next(i for i, sql in enumerate(statements) if "search_document" in sql)
+    assert setting < first_match
