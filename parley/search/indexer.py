@@ -327,7 +327,7 @@ def reindex(kinds: Sequence[Kind] = KINDS) -> int:
     for kind in kinds:
         written += _catch_up_editable(kind) if kind.editable else _catch_up_immutable(kind)
         logger.info("Reindexed %s: %d rows", kind.name, written)
-    backend.settle()
+    backend.rebuilt()
     return written
 
 

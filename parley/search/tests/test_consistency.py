@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from parley.accounts.models import Role
 from parley.accounts.services import set_membership
@@ -99,6 +100,11 @@ def test_gdpr_erasure_takes_the_person_out_of_the_index_at_once(bob, team_a):
     for word in ("wroblewska", "halina", "80010112345", "dowodu"):
         assert indexed(MESSAGE, Message, word) == []
         assert search(user=bob, q=word).groups == []
+    # Nor is the name left in SQLite's list of words for prefix queries.
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT term FROM search_term WHERE term LIKE 'wrobl%'")
+            assert cursor.fetchall() == []
 
 
 def test_reindex_rebuilds_notes_and_leads_too(bob, team_a, capsys):
