@@ -210,6 +210,10 @@ class SqliteIndex(IndexBackend):
     )
 
     @override
+    def size_bytes(self) -> int:
+        return super().size_bytes() + int(self._fetch(self.SIZE, ["search_term"])[0][0] or 0)
+
+    @override
     def replace(self, rows: Sequence[IndexRow]) -> None:
         if not rows:
             return
