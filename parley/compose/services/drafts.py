@@ -368,13 +368,18 @@ def _pixel_url(outgoing: OutgoingMessage) -> str:
     return settings.SITE_URL + reverse("web:compose_pixel", args=[outgoing.tracking_token])
 
 
+def _attachment_bytes(sha256: str) -> bytes:
+    with blobs.open_attachment(sha256) as handle:
+        return handle.read()
+
+
 def build_raw(outgoing: OutgoingMessage, *, conversation: Conversation, date: datetime) -> bytes:
     """The MIME of `outgoing` (also used by tests to check the round trip)."""
     mailbox = outgoing.mailbox
     assert mailbox is not None  # noqa: S101  # checked by _validate_for_sending
     in_reply_to, references = _references(outgoing.parent)
     attachments = [
-        FileToAttach(att.filename, att.content_type, blobs.open_attachment(att.sha256).read())
+        FileToAttach(att.filename, att.content_type, _attachment_bytes(att.sha256))
         for att in outgoing.attachments.all()
     ]
     return build_message(
