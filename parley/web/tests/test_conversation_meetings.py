@@ -109,9 +109,23 @@ def test_without_a_customer_only_the_conversations_own_meetings_show(client, tea
 def test_writers_get_a_plan_link_for_the_customer_and_readers_do_not(
     client, bob, dave, jan, conversation
 ):
-    link = f"/meetings/new/?contact={jan.pk}"
+    link = f"/meetings/new/?contact={jan.pk}&amp;conversation={conversation.pk}"
     assert link in page(client, bob, conversation)
     assert link not in page(client, dave, conversation)
+
+
+def test_the_plan_link_opens_the_form_with_the_customer_and_the_conversation(
+    client, bob, charlie, jan, conversation
+):
+    url = f"/meetings/new/?contact={jan.pk}&conversation={conversation.pk}"
+    form = signed_in(client, bob).get(url).context["form"]
+    assert form.initial["contact"] == jan
+    assert form.initial["conversation"] == conversation
+    # Another team's conversation is not found, as everywhere else.
+    assert (
+        signed_in(client, charlie).get(f"/meetings/new/?conversation={conversation.pk}").status_code
+        == 404
+    )
 
 
 def test_the_panel_costs_one_query_whatever_the_number_of_meetings(  # noqa: PLR0917  # pytest passes fixtures positionally

@@ -25,6 +25,7 @@ from parley.calls.ical import calendar_for
 from parley.calls.models import AgendaFeed, Meeting
 from parley.calls.services import meetings as services
 from parley.contacts.access import get_contact_for_user
+from parley.conversations.access import get_conversation_for_user
 
 if TYPE_CHECKING:
     from parley.web.views._auth import AuthenticatedHttpRequest
@@ -70,6 +71,11 @@ def _initial(request: AuthenticatedHttpRequest, team: Team) -> dict[str, object]
                 "name": str(contact),
                 "phone": phone.raw if phone else "",
             }
+    conversation_id = request.GET.get("conversation", "")
+    if conversation_id.isdigit():
+        conversation = get_conversation_for_user(request.user, int(conversation_id))
+        if conversation.team_id == team.pk:
+            initial["conversation"] = conversation
     return initial
 
 
@@ -81,6 +87,9 @@ def _team_for_new(request: AuthenticatedHttpRequest) -> Team:
     if contact_id.isdigit():
         contact = get_contact_for_user(request.user, int(contact_id), write=True)
         return contact.team
+    conversation_id = request.GET.get("conversation", "")
+    if conversation_id.isdigit():
+        return get_conversation_for_user(request.user, int(conversation_id), write=True).team
     writable = sorted(team_ids_for_user(request.user, write=True))
     if not writable:
         raise PermissionDenied
