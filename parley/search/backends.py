@@ -104,6 +104,12 @@ class IndexBackend(ABC):
         """Delete every row with low <= id <= high (one kind)."""
         self._execute("DELETE FROM {table} WHERE {id} BETWEEN %s AND %s", [low, high])
 
+    @abstractmethod
+    def clear_all(self) -> None:
+        """Empty the whole index at once (a reindex of every kind): deleting a million rows
+        one by one took FTS5 longer than indexing them, and left PostgreSQL a table of dead
+        rows twice its size."""
+
     def digests(self, low: int, high: int) -> dict[int, str]:
         """Ids and digests of the rows with low <= id <= high."""
         sql = "SELECT {id}, digest FROM {table} WHERE {id} BETWEEN %s AND %s"
@@ -175,6 +181,12 @@ def _pk_column(queryset: QuerySet[Any]) -> str:
     return f"{connection.ops.quote_name(meta.db_table)}.{connection.ops.quote_name(column)}"
 
 
+# As `parley/search/migrations/0001_initial.py` creates it.
+CREATE_FTS5 = (
+    "CREATE VIRTUAL TABLE search_fts USING fts5("
+    "digest UNINDEXED, title, sender, recipients, body, "
+    "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')"
+)
 # A typed word of at least this many letters is looked up in the word list (below) when
 # FTS5 has no prefix index of its length ('2 3').
 WORD_LIST_PREFIX = 4
@@ -212,6 +224,14 @@ class SqliteIndex(IndexBackend):
     @override
     def size_bytes(self) -> int:
         return super().size_bytes() + int(self._fetch(self.SIZE, ["search_term"])[0][0] or 0)
+
+    @override
+    def clear_all(self) -> None:
+        """Drop and create the FTS5 table: a regular FTS5 table has no truncate ('delete-all'
+        is for contentless tables only), and deleting row by row re-reads every row's text."""
+        self._execute("DROP TABLE search_fts", [])
+        self._execute(CREATE_FTS5, [])
+        self._execute("DELETE FROM search_term", [])
 
     @override
     def replace(self, rows: Sequence[IndexRow]) -> None:
@@ -349,6 +369,10 @@ class PostgresIndex(IndexBackend):
     @override
     def expression(self, terms: list[Term]) -> str:
         return tsquery_expression(terms)
+
+    @override
+    def clear_all(self) -> None:
+        self._execute("TRUNCATE search_document", [])
 
     @override
     @contextmanager

@@ -319,9 +319,13 @@ def catch_up(*, force_sweep: bool = False) -> int:
 def reindex(kinds: Sequence[Kind] = KINDS) -> int:
     """Drop and rebuild the index of `kinds`. Searches miss records until it finishes."""
     backend = index_backend()
-    for kind in kinds:
-        with transaction.atomic():
-            backend.clear(kind.base, kind.top)
+    everything = {kind.name for kind in kinds} == {kind.name for kind in KINDS}
+    with transaction.atomic():
+        if everything:
+            backend.clear_all()
+        for kind in kinds:
+            if not everything:
+                backend.clear(kind.base, kind.top)
             IndexState.objects.filter(kind=kind.name).delete()
     written = 0
     for kind in kinds:
