@@ -353,6 +353,10 @@ def fts5_expression(
     return " AND ".join(parts)
 
 
+# As `parley/search/migrations/0001_initial.py` creates it.
+CREATE_GIN = "CREATE INDEX IF NOT EXISTS search_document_tsv ON search_document USING gin (tsv)"
+
+
 class PostgresIndex(IndexBackend):
     TABLE = "search_document"
     ID = "id"
@@ -372,7 +376,16 @@ class PostgresIndex(IndexBackend):
 
     @override
     def clear_all(self) -> None:
+        """Truncate, and drop the GIN index until `rebuilt` creates it over the new rows: a
+        GIN index built in one go was 118 MB where the same rows added one by one made
+        279 MB, and a sender query took 1 ms on it instead of 33 ms."""
         self._execute("TRUNCATE search_document", [])
+        self._execute("DROP INDEX IF EXISTS search_document_tsv", [])
+
+    @override
+    def rebuilt(self) -> None:
+        self._execute(CREATE_GIN, [])
+        self.settle()
 
     @override
     @contextmanager
@@ -389,7 +402,8 @@ class PostgresIndex(IndexBackend):
         """Move the GIN index's pending list into the index. New rows go to that unsorted
         list first (`fastupdate`), and every search reads all of it, up to 4 MB, and rechecks
         each row in it: at a million messages that was most of a rare word's time."""
-        self._execute("SELECT gin_clean_pending_list('search_document_tsv'::regclass)", [])
+        # to_regclass: NULL (nothing to do) while a reindex has dropped the index.
+        self._execute("SELECT gin_clean_pending_list(to_regclass('search_document_tsv'))", [])
 
 
 _WEIGHT = {Column.TITLE: "A", Column.SENDER: "B", Column.RECIPIENTS: "C", Column.BODY: "D"}

@@ -166,3 +166,15 @@ def test_a_pass_leaves_nothing_in_the_gin_pending_list(team_a):
     make_message(team=team_a, subject="Trzecia")
     reindex([MESSAGE])
     assert _pending_index_rows() == 0
+
+
+def test_a_full_reindex_builds_the_gin_index_again(bob, team_a):
+    """A reindex of every kind drops the GIN index and builds it over the new rows at once."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    make_message(team=team_a, subject="Indeks")
+    reindex()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('search_document_tsv') IS NOT NULL")
+        assert cursor.fetchone()[0]
+    assert kinds(search(user=bob, q="indeks")) == ["conversations"]
