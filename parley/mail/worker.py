@@ -73,10 +73,15 @@ class SyncWorker:
                 # The database may be briefly unavailable; the loop must outlive that.
                 logger.exception("Mail sync worker: scanning mailboxes failed.")
             self.shutdown.wait(self.scan_seconds)
-        for thread in list(self._threads.values()):
-            thread.join()
+        self.join()
         connection.close()
         logger.info("Mail sync worker %s stopped.", self.owner)
+
+    def join(self) -> None:
+        """Wait for every mailbox thread to end (after `shutdown` is set, each finishes the
+        batch it is in and lets go of its lease)."""
+        for thread in list(self._threads.values()):
+            thread.join()
 
     def tick(self) -> None:
         """Start a thread for each active mailbox that has none, unless backing off."""

@@ -84,8 +84,7 @@ class Command(LoopCommand):
             # The mailbox threads watch `stop` too: each finishes the batch it is in, lets go
             # of its lease and ends. (Set here as well in case the loop itself failed.)
             stop.set()
-            for thread in list(self.worker._threads.values()):
-                thread.join()
+            self.worker.join()
             connection.close()
             logger.info("Mail sync worker %s stopped.", self.worker.owner)
 
