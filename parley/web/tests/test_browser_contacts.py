@@ -58,7 +58,8 @@ def test_create_filter_by_phone_and_export_xlsx(  # noqa: PLR0915, PLR0917  # py
     page.get_by_role("button", name="Upload").click()
     avatar = page.get_by_test_id("avatar")
     expect(avatar).to_be_visible()
-    assert avatar.evaluate("img => img.naturalWidth") == 256
+    # decode() waits until the picture is loaded: visible is not loaded (0 on a busy machine).
+    assert avatar.evaluate("img => img.decode().then(() => img.naturalWidth)") == 256
 
     # The call button logs the call (crm.js) while the tel: link opens; the link is pointed
     # at "#" here because a headless browser has no phone application.
