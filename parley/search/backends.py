@@ -81,6 +81,11 @@ class IndexBackend(ABC):
         self.settle()
 
     @abstractmethod
+    def ensure(self) -> None:
+        """Recreate what a full reindex drops for a while, had it stopped half-way (the
+        periodic sweep calls this)."""
+
+    @abstractmethod
     def settle(self) -> None:
         """Fold what the last writes left aside into the index proper, so that searches
         do not pay for it (after an indexer pass that wrote rows)."""
@@ -303,6 +308,11 @@ class SqliteIndex(IndexBackend):
         """Nothing to do: FTS5 merges its segments as it writes (`automerge`)."""
 
     @override
+    def ensure(self) -> None:
+        """Nothing to do: `clear_all` creates the table again in the transaction that drops
+        it."""
+
+    @override
     def rebuilt(self) -> None:
         """Rebuild the word list from the index itself (`fts5vocab`): a reindex clears
         rows without reading them."""
@@ -386,6 +396,12 @@ class PostgresIndex(IndexBackend):
     def rebuilt(self) -> None:
         self._execute(CREATE_GIN, [])
         self.settle()
+
+    @override
+    def ensure(self) -> None:
+        """The GIN index, if a full reindex dropped it and stopped before building it again
+        (the rows are there; without the index every search would read the whole table)."""
+        self._execute(CREATE_GIN, [])
 
     @override
     @contextmanager

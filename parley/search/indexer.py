@@ -266,6 +266,7 @@ def sweep(kind: Kind, *, chunk: int = 10_000) -> int:
     """Re-read every record of an editable kind and drop index rows of vanished records."""
     manager: Any = kind.model._default_manager
     backend = index_backend()
+    backend.ensure()
     top = manager.order_by("-pk").values_list("pk", flat=True).first() or 0
     known_top = (backend.max_id(kind.base, kind.top) or kind.base) - kind.base
     written = 0

@@ -178,3 +178,16 @@ def test_a_full_reindex_builds_the_gin_index_again(bob, team_a):
         cursor.execute("SELECT to_regclass('search_document_tsv') IS NOT NULL")
         assert cursor.fetchone()[0]
     assert kinds(search(user=bob, q="indeks")) == ["conversations"]
+
+
+def test_the_sweep_builds_a_gin_index_a_stopped_reindex_left_dropped(bob, team_a):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    make_message(team=team_a, subject="Indeks")
+    index()
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX search_document_tsv")
+    sweep(MESSAGE)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('search_document_tsv') IS NOT NULL")
+        assert cursor.fetchone()[0]
