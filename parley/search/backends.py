@@ -400,8 +400,10 @@ class PostgresIndex(IndexBackend):
     @override
     def ensure(self) -> None:
         """The GIN index, if a full reindex dropped it and stopped before building it again
-        (the rows are there; without the index every search would read the whole table)."""
-        self._execute(CREATE_GIN, [])
+        (the rows are there; without the index every search would read the whole table).
+        Looked up first: CREATE INDEX IF NOT EXISTS locks the table even when it exists."""
+        if self._fetch("SELECT to_regclass('search_document_tsv') IS NULL", [])[0][0]:
+            self._execute(CREATE_GIN, [])
 
     @override
     @contextmanager
