@@ -42,8 +42,28 @@ def console_log() -> list[str]:
     return []
 
 
+@pytest.fixture(scope="session")
+def _live_server_sessions_closed(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """At the end of the test session, before the test database is dropped, end the other
+    PostgreSQL sessions on it. pytest-django's session-wide live server leaves one open
+    (pytest-django issues #429, #454), and dropping the database then failed with "is
+    being accessed by other users"."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 @pytest.fixture
-def page(console_log: list[str], monkeypatch: pytest.MonkeyPatch) -> Iterator[Page]:
+def page(
+    console_log: list[str], monkeypatch: pytest.MonkeyPatch, _live_server_sessions_closed: None
+) -> Iterator[Page]:
     """A fresh Chromium tab in English that records its console into `console_log`."""
     from playwright.sync_api import sync_playwright
 
