@@ -67,9 +67,20 @@ class IndexBackend(ABC):
             marks = ", ".join(["%s"] * len(chunk))
             self._execute(f"DELETE FROM {{table}} WHERE {{id}} IN ({marks})", chunk)  # noqa: S608 (placeholders only)
 
+    def __init__(self) -> None:
+        self._expressions: dict[tuple[Term, ...], str] = {}
+
     @abstractmethod
     def expression(self, terms: list[Term]) -> str:
         """`terms` in the database's query syntax (passed as one parameter)."""
+
+    def _expression(self, terms: list[Term]) -> str:
+        """`expression`, worked out once per backend: `newest` and `match` of one kind ask
+        for the same (on SQLite it reads the word list)."""
+        key = tuple(terms)
+        if key not in self._expressions:
+            self._expressions[key] = self.expression(terms)
+        return self._expressions[key]
 
     @contextmanager
     def searching(self) -> Iterator[None]:
@@ -152,7 +163,7 @@ class IndexBackend(ABC):
         joined = self._joined(
             queryset.prefetch_related(None),
             base=base,
-            expression=self.expression(terms),
+            expression=self._expression(terms),
             low=base,
             high=base + KIND_SPAN - 1,
         )
@@ -166,7 +177,7 @@ class IndexBackend(ABC):
         SCORE extra column (higher is better)."""
         if not pks:
             return queryset.none()
-        expression = self.expression(terms)
+        expression = self._expression(terms)
         joined = self._joined(
             queryset.filter(pk__in=pks),
             base=base,

@@ -168,15 +168,19 @@ def test_a_pass_leaves_nothing_in_the_gin_pending_list(team_a):
     assert _pending_index_rows() == 0
 
 
+def _gin_index_exists() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('search_document_tsv') IS NOT NULL")
+        return bool(cursor.fetchone()[0])
+
+
 def test_a_full_reindex_builds_the_gin_index_again(bob, team_a):
     """A reindex of every kind drops the GIN index and builds it over the new rows at once."""
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only")
     make_message(team=team_a, subject="Indeks")
     reindex()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT to_regclass('search_document_tsv') IS NOT NULL")
-        assert cursor.fetchone()[0]
+    assert _gin_index_exists()
     assert kinds(search(user=bob, q="indeks")) == ["conversations"]
 
 
@@ -187,7 +191,6 @@ def test_the_sweep_builds_a_gin_index_a_stopped_reindex_left_dropped(bob, team_a
     index()
     with connection.cursor() as cursor:
         cursor.execute("DROP INDEX search_document_tsv")
+    assert not _gin_index_exists()
     sweep(MESSAGE)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT to_regclass('search_document_tsv') IS NOT NULL")
-        assert cursor.fetchone()[0]
+    assert _gin_index_exists()

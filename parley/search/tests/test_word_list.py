@@ -87,3 +87,15 @@ def test_reindex_rebuilds_the_list_from_the_index(team_a):
     reindex()
     assert listed("odbud") == ["odbudowana"]
     assert listed("widm") == []
+
+
+def test_one_search_of_a_kind_reads_the_word_list_once(bob, team_a):
+    """Listing the newest matches and ranking them use the same expression."""
+    from django.test.utils import CaptureQueriesContext
+
+    make_contact(team=team_a, first_name="Fakturzysta")
+    index()
+    with CaptureQueriesContext(connection) as queries:
+        assert search(user=bob, q="faktur", kinds=["contacts"]).groups
+    lookups = [q for q in queries.captured_queries if "FROM search_term" in q["sql"]]
+    assert len(lookups) == 1
