@@ -104,4 +104,7 @@ def sign_in(
     page.goto(f"{live_server_url}{path}")
     page.get_by_label("E-mail").fill(user.email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    # Wait for the next page's load event: its deferred scripts (keyboard shortcuts) have
+    # run by then, so a key pressed next is not lost to a page still parsing.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()

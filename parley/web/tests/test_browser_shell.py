@@ -46,6 +46,7 @@ def test_g_then_i_opens_the_inbox(live_server, page, console_log, bob):
     sign_in(page, live_server.url, bob)
     page.get_by_role("link", name="Settings").click()
     expect(page.get_by_role("heading", name="Profile")).to_be_visible()
+    page.wait_for_load_state()  # the shortcuts script is deferred
     page.locator("body").click(position={"x": 5, "y": 300})
     page.keyboard.press("g")
     page.keyboard.press("i")
