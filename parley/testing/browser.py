@@ -65,7 +65,7 @@ def page(
     console_log: list[str], monkeypatch: pytest.MonkeyPatch, _live_server_sessions_closed: None
 ) -> Iterator[Page]:
     """A fresh Chromium tab in English that records its console into `console_log`."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
     # meanwhile are still synchronous and safe.
@@ -79,6 +79,8 @@ def page(
         tab = context.new_page()
         # The machine may be busy (CI runs two suites); be patient before failing.
         tab.set_default_timeout(30_000)
+        # Assertions too; and long enough for the 5-second polls (live calls) to come round.
+        expect.set_options(timeout=15_000)
         tab.on("console", lambda message: console_log.append(message.text))
         tab.on("pageerror", lambda error: console_log.append(str(error)))
         yield tab
