@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 
 KIND_SPAN = 1 << 40
 SCORE = "search_score"
+# On PostgreSQL a phrase is looked for among the newest ids of its kind first: FIRST_WINDOW
+# times as many as the matches wanted (`IndexBackend.newest`).
+FIRST_WINDOW = 16
 
 
 class IndexRow(NamedTuple):
@@ -54,6 +57,8 @@ class IndexBackend(ABC):
     SCORE: ClassVar[tuple[str, int]]
     # SQL of the index's size in bytes; the table name is its parameter.
     SIZE: ClassVar[str]
+    # `newest` looks for a phrase in windows of ids, the newest first.
+    WINDOWED_PHRASES: ClassVar[bool] = False
 
     def replace(self, rows: Sequence[IndexRow]) -> None:
         """Insert or overwrite `rows` (in the caller's transaction)."""
@@ -159,14 +164,46 @@ class IndexBackend(ABC):
     ) -> list[int]:
         """Primary keys of the newest (highest id) records of `queryset` matching every
         term, at most `limit`, unranked: the index yields rows in id order and the scan
-        stops at `limit`, so it costs the same for a rare and a common word."""
-        joined = self._joined(
-            queryset.prefetch_related(None),
-            base=base,
-            expression=self._expression(terms),
-            low=base,
-            high=base + KIND_SPAN - 1,
-        )
+        stops at `limit`, so it costs the same for a rare and a common word.
+
+        On PostgreSQL a phrase is looked for in windows of ids, the newest first: word order
+        is checked on every row holding the phrase's words, and for a phrase of two common
+        words that meant reading and joining all 20,020 such rows at a million messages
+        (180 ms). The first window holds the newest FIRST_WINDOW times `limit` ids; the next is
+        as wide as the rest needs at the density the last one showed, twice over, or all
+        the rest when it held none. Two queries, 30 ms, for that phrase; two cheap ones for
+        a rare phrase (a sender's address). FTS5 checks word order as it reads its doclists
+        in id order and stops at the limit: SQLite takes one query (9 ms for that phrase)."""
+        queryset = queryset.prefetch_related(None)
+        expression = self._expression(terms)
+        low, high = base, base + KIND_SPAN - 1
+        positional = any(len(phrase.tokens) > 1 for term in terms for phrase in term.options)
+        if not (positional and self.WINDOWED_PHRASES):
+            return self._newest_between(queryset, expression, base, (low, high), limit)
+        top = self.max_id(low, high)
+        found: list[int] = []
+        width = limit * FIRST_WINDOW
+        while top is not None and len(found) < limit:
+            bottom = max(low, top - width + 1)
+            got = self._newest_between(
+                queryset, expression, base, (bottom, top), limit - len(found)
+            )
+            found += got
+            top = bottom - 1 if bottom > low else None
+            width = width * (limit - len(found)) * 2 // len(got) if got else KIND_SPAN
+        return found
+
+    def _newest_between(
+        self,
+        queryset: QuerySet[Model],
+        expression: str,
+        base: int,
+        window: tuple[int, int],
+        limit: int,
+    ) -> list[int]:
+        """`newest` among the index ids in `window` (lowest, highest)."""
+        low, high = window
+        joined = self._joined(queryset, base=base, expression=expression, low=low, high=high)
         rows = joined.extra(select={"search_id": self._column()}).order_by("-search_id")  # noqa: S610 (constant SQL)
         return [row[0] for row in rows.values_list("pk", "search_id")[:limit]]
 
@@ -390,6 +427,7 @@ class PostgresIndex(IndexBackend):
     MATCHES = "search_document.tsv @@ to_tsquery('simple', %s)"
     SCORE = ("ts_rank(search_document.tsv, to_tsquery('simple', %s))", 1)
     SIZE = "SELECT pg_total_relation_size(%s)"
+    WINDOWED_PHRASES = True
 
     @override
     def expression(self, terms: list[Term]) -> str:

@@ -57,6 +57,36 @@ def test_an_outsider_count_never_includes_other_teams(bob, charlie, team_a, team
     assert titles(search(user=bob, q="faktura")) == ["Faktura A"] * 3
 
 
+@pytest.mark.parametrize(("windowed", "queries"), [(False, 1), (True, 3)])
+def test_a_phrase_is_found_newest_first_in_windows_of_ids(
+    monkeypatch, django_assert_num_queries, charlie, team_a, team_b, windowed, queries
+):
+    """PostgreSQL looks for a phrase in windows of ids (`IndexBackend.newest`); SQLite could,
+    so the windows are tested on both databases."""
+    from parley.search import backends
+    from parley.search.indexer import MESSAGE
+    from parley.search.query import parse
+
+    backend = backends.index_backend()
+    monkeypatch.setattr(type(backend), "WINDOWED_PHRASES", windowed)
+    monkeypatch.setattr(backends, "FIRST_WINDOW", 1)
+    mine = [make_message(team=team_b, text="termin płatności minął").pk for _ in range(2)]
+    make_message(team=team_a, text="termin płatności minął")  # another team's
+    for _ in range(3):
+        make_message(team=team_b, text="płatności po terminie, termin jutro")
+    mine.append(make_message(team=team_b, text="termin płatności minął").pk)
+    index()
+    visible = Message.objects.visible_to(charlie).order_by()
+    list(visible[:1])  # the team lookup of visible_to, not counted below
+    terms = parse('"termin płatności"').terms
+    # The first window is the newest 3 ids: one match. The next is as wide as two more need
+    # at that density, twice over (12 ids): the rest.
+    with django_assert_num_queries(queries):
+        newest = backend.newest(visible, base=MESSAGE.base, terms=terms, limit=3)
+    assert newest == mine[::-1]
+    assert backend.newest(visible, base=MESSAGE.base, terms=terms, limit=2) == mine[:0:-1]
+
+
 def test_it_matches_without_diacritics_both_ways(bob, team_a):
     make_message(team=team_a, subject="Oddział w Łodzi", text="Żółta łódź")
     make_message(team=team_a, subject="Zolw", text="bez znakow")
