@@ -178,8 +178,10 @@ def delete_contact(*, contact: Contact) -> None:
         delete_avatar_file_later(contact.avatar)
 
 
-def _touch(contact: Contact) -> None:
-    Contact.objects.filter(pk=contact.pk).update(updated_at=timezone.now())
+def _touch(record: Contact | Organization) -> None:
+    """Mark `record` changed when only its related rows changed (addresses, numbers, tags,
+    domains, managers): the search indexer picks up changed records by `updated_at`."""
+    type(record).objects.filter(pk=record.pk).update(updated_at=timezone.now())
 
 
 def _add_email(contact: Contact, address: str, *, primary: bool) -> ContactEmail:
@@ -340,12 +342,14 @@ def tag_contact(*, contact: Contact, name: str) -> Tag:
     with transaction.atomic():
         tag = _tag_for(contact.team_id, name)
         contact.tags.add(tag)
+        _touch(contact)
     return tag
 
 
 def untag_contact(*, contact: Contact, tag: Tag) -> None:
     with transaction.atomic():
         contact.tags.remove(tag)
+        _touch(contact)
 
 
 def set_contact_tags(*, contact: Contact, names: Iterable[str]) -> list[Tag]:
@@ -353,6 +357,7 @@ def set_contact_tags(*, contact: Contact, names: Iterable[str]) -> list[Tag]:
     with transaction.atomic():
         tags = [_tag_for(contact.team_id, name) for name in names if name.strip()]
         contact.tags.set(tags)
+        _touch(contact)
     return tags
 
 
@@ -360,18 +365,21 @@ def tag_organization(*, organization: Organization, name: str) -> Tag:
     with transaction.atomic():
         tag = _tag_for(organization.team_id, name)
         organization.tags.add(tag)
+        _touch(organization)
     return tag
 
 
 def untag_organization(*, organization: Organization, tag: Tag) -> None:
     with transaction.atomic():
         organization.tags.remove(tag)
+        _touch(organization)
 
 
 def set_organization_tags(*, organization: Organization, names: Iterable[str]) -> list[Tag]:
     with transaction.atomic():
         tags = [_tag_for(organization.team_id, name) for name in names if name.strip()]
         organization.tags.set(tags)
+        _touch(organization)
     return tags
 
 
@@ -472,12 +480,15 @@ def _add_domain(organization: Organization, raw: str) -> OrganizationDomain:
 def add_organization_domain(*, organization: Organization, domain: str) -> OrganizationDomain:
     """Add a mail domain; one domain belongs to at most one organization of a team."""
     with transaction.atomic():
-        return _add_domain(organization, domain)
+        added = _add_domain(organization, domain)
+        _touch(organization)
+    return added
 
 
 def remove_organization_domain(*, domain: OrganizationDomain) -> None:
     with transaction.atomic():
         domain.delete()
+        _touch(domain.organization)
 
 
 def set_organization_domains(*, organization: Organization, domains: Iterable[str]) -> None:
@@ -488,6 +499,7 @@ def set_organization_domains(*, organization: Organization, domains: Iterable[st
         present = set(organization.domains.values_list("domain", flat=True))
         for domain in sorted(wanted - present):
             _add_domain(organization, domain)
+        _touch(organization)
 
 
 def set_organization_managers(*, organization: Organization, users: Iterable[User]) -> None:

@@ -25,6 +25,7 @@ from parley.contacts.services import (
     Unset,
     _check_members,
     _tag_for,
+    _touch,
     delete_contact,
     delete_organization,
     set_custom_values,
@@ -126,7 +127,10 @@ def _apply_relations(
         record.managers.add(*_check_members(record.team_id, change.add_managers))
     if change.remove_managers:
         record.managers.remove(*change.remove_managers)
-    record_diff(record, before=before, after=_tags_and_managers(record), actor=actor)
+    after = _tags_and_managers(record)
+    if after != before:
+        _touch(record)
+    record_diff(record, before=before, after=after, actor=actor)
 
 
 def _apply_change(contact: Contact, change: BulkChange, actor: User | None) -> None:

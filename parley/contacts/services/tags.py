@@ -9,6 +9,7 @@ tag removes it from every contact and organization, not the records themselves.
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parley.accounts.models import Team
@@ -51,9 +52,19 @@ def rename_tag(*, tag: Tag, name: str) -> Tag:
         _check_free(tag.team_id, clean, but=tag)
         tag.name = clean
         tag.save(update_fields=["name"])
+        _touch_tagged(tag)
     return tag
 
 
 def delete_tag(*, tag: Tag) -> None:
     with transaction.atomic():
+        _touch_tagged(tag)
         tag.delete()
+
+
+def _touch_tagged(tag: Tag) -> None:
+    """Mark the tag's contacts and organizations changed: the search index holds tag names
+    and picks up changed records by `updated_at`."""
+    now = timezone.now()
+    tag.contacts.update(updated_at=now)
+    tag.organizations.update(updated_at=now)

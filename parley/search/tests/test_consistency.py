@@ -122,3 +122,61 @@ def test_reindex_rebuilds_notes_and_leads_too(bob, team_a, capsys):
         "leads",
     ]
     assert [g.kind for g in search(user=bob, q="+48601234567").groups] == ["leads"]
+
+
+def _hits(user, q, kind):
+    for group in search(user=user, q=q).groups:
+        if group.kind == kind:
+            return [hit.object.pk for hit in group.hits]
+    return []
+
+
+def _indexed_long_ago(*records):
+    """Index, then make `records` look written 10 minutes ago, long before the indexer's
+    last pass: a change that does not mark them changed is not read again until the sweep."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from parley.search.models import IndexState
+
+    index()
+    for record in records:
+        type(record).objects.filter(pk=record.pk).update(
+            updated_at=timezone.now() - timedelta(minutes=10)
+        )
+    IndexState.objects.update(last_updated_at=timezone.now())
+
+
+def test_tag_and_domain_changes_are_found_at_the_next_pass_not_the_sweep(bob, team_a):
+    """Tags and domains are rows of their own; their services mark the record changed, so
+    the indexer's next pass (not the 15-minute sweep) takes them in."""
+    from parley.contacts import services as contacts
+    from parley.contacts.services.tags import delete_tag, rename_tag
+    from parley.search.tests.factories import make_organization
+
+    contact = make_contact(team=team_a, first_name="Ewa", last_name="Zielińska")
+    firma = make_organization(team=team_a, name="Firma Kowalski")
+    _indexed_long_ago(contact, firma)
+    tag = contacts.tag_contact(contact=contact, name="hurtownik")
+    contacts.add_organization_domain(organization=firma, domain="kowalski-hurt.pl")
+    contacts.set_organization_tags(organization=firma, names=["hurtownik"])
+    index()
+    assert _hits(bob, "hurtownik", "contacts") == [contact.pk]
+    assert _hits(bob, "hurtownik", "organizations") == [firma.pk]
+    assert _hits(bob, "kowalski-hurt.pl", "organizations") == [firma.pk]
+
+    _indexed_long_ago(contact, firma)
+    rename_tag(tag=tag, name="detalista")
+    (domain,) = firma.domains.all()
+    contacts.remove_organization_domain(domain=domain)
+    index()
+    assert _hits(bob, "hurtownik", "contacts") == []
+    assert _hits(bob, "detalista", "organizations") == [firma.pk]
+    assert _hits(bob, "kowalski-hurt.pl", "organizations") == []
+
+    _indexed_long_ago(contact, firma)
+    delete_tag(tag=tag)
+    index()
+    assert _hits(bob, "detalista", "contacts") == []
+    assert _hits(bob, "detalista", "organizations") == []
