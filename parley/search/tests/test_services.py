@@ -58,7 +58,7 @@ def test_an_outsider_count_never_includes_other_teams(bob, charlie, team_a, team
 
 
 @pytest.mark.parametrize(("windowed", "queries"), [(False, 1), (True, 3)])
-def test_a_phrase_is_found_newest_first_in_windows_of_ids(
+def test_a_phrase_is_found_newest_first_in_windows_of_ids(  # noqa: PLR0917  # pytest passes fixtures positionally
     monkeypatch, django_assert_num_queries, charlie, team_a, team_b, windowed, queries
 ):
     """PostgreSQL looks for a phrase in windows of ids (`IndexBackend.newest`); SQLite could,
