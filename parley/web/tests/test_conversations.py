@@ -91,6 +91,26 @@ def test_the_mailbox_page_has_a_fixed_number_of_queries(
     assert response.text.count("/conversations/") == 4
 
 
+def test_the_mailbox_page_is_cut_into_pages(client, bob, mailbox, message, monkeypatch):
+    from parley.web.views import conversations
+
+    monkeypatch.setattr(conversations, "PAGE_SIZE", 3)
+    folder = mailbox.folders.get()
+    for uid, name in enumerate(["plain.eml", "html_only.eml", "iso_8859_2.eml"], start=2):
+        ingest_at(fixture(name), folder, uid=uid)
+    client.force_login(bob)
+
+    first = client.get(f"/mail/{mailbox.pk}/").text
+    second = client.get(f"/mail/{mailbox.pk}/?page=2").text
+
+    assert "Page 1 of 2" in first
+    assert '<a href="?page=2" rel="next">' in first
+    assert "Page 2 of 2" in second
+    assert 'rel="prev"' in second
+    assert 'rel="next"' not in second
+    assert first.count("/conversations/") + second.count("/conversations/") == 4
+
+
 def test_the_mailboxes_index_shows_only_visible_mailboxes(client, bob, team_b, mailbox):
     make_mailbox(team_b, name="secret-b", email="b@parley.test")
     client.force_login(bob)
