@@ -148,25 +148,28 @@ class Found[M: Model]:
     more: bool
 
 
-def find[M: Model](
+def find[M: Model](  # noqa: PLR0913  # keyword-only, as STYLE.md section 9 allows
     records: QuerySet[M],
     query: ParsedQuery,
     kind: Kind,
     *,
     limit: int,
     newest: Sequence[str],
+    window: int,
 ) -> Found[M]:
     """The best `limit` of `records` matching the query's words, ranked among the newest
-    RANK_WINDOW matches (bounded work, see the module docstring). Without words: the newest
-    records by `newest`. `records` may carry select_related/prefetch_related."""
+    `window` matches (bounded work, see the module docstring); the count is capped at
+    `window` too, below COUNT_CAP. Without words: the newest records by `newest`.
+    `records` may carry select_related/prefetch_related."""
     if not query.terms:
         rows = list(records.order_by(*newest)[:limit])
         count, more = _count(records, len(rows), limit)
         return Found(rows, count, more)
     backend = index_backend()
-    pks = backend.newest(records, base=kind.base, terms=query.terms, limit=RANK_WINDOW + 1)
-    ranked = backend.match(records, base=kind.base, terms=query.terms, pks=pks[:RANK_WINDOW])
-    return Found(list(ranked[:limit]), min(len(pks), COUNT_CAP), len(pks) > COUNT_CAP)
+    pks = backend.newest(records, base=kind.base, terms=query.terms, limit=window + 1)
+    ranked = backend.match(records, base=kind.base, terms=query.terms, pks=pks[:window])
+    cap = min(window, COUNT_CAP)
+    return Found(list(ranked[:limit]), min(len(pks), cap), len(pks) > cap)
 
 
 def _count(queryset: QuerySet[Any], fetched: int, asked: int) -> tuple[int, bool]:
@@ -205,7 +208,7 @@ def _note_hit(note: Note, needles: list[Needle]) -> Hit:
     )
 
 
-def conversation_group(user: User, query: ParsedQuery, limit: int) -> Group:
+def conversation_group(user: User, query: ParsedQuery, limit: int, window: int) -> Group:
     """Conversations whose messages or notes match; each shows its best match."""
     needles = query.needles()
     asked = limit * MESSAGES_PER_CONVERSATION
@@ -215,6 +218,7 @@ def conversation_group(user: User, query: ParsedQuery, limit: int) -> Group:
         MESSAGE,
         limit=asked,
         newest=("-date", "-pk"),
+        window=window,
     )
     notes = find(
         note_queryset(user, query).select_related("conversation", "author"),
@@ -222,6 +226,7 @@ def conversation_group(user: User, query: ParsedQuery, limit: int) -> Group:
         NOTE,
         limit=asked,
         newest=("-created_at", "-pk"),
+        window=window,
     )
     # Stable: without words every score is 0 and the newest-first order is kept.
     records: list[Message | Note] = sorted([*messages.rows, *notes.rows], key=lambda r: -_score(r))
@@ -257,12 +262,14 @@ def _phone_matches(contact: Contact, needles: list[Needle]) -> str:
     return ""
 
 
-def contact_group(user: User, query: ParsedQuery, limit: int) -> Group:
+def contact_group(user: User, query: ParsedQuery, limit: int, window: int) -> Group:
     contacts: QuerySet[Contact] = Contact.objects.visible_to(user)
     for name in query.tags:
         contacts = contacts.filter(tags__name__iexact=name)
     contacts = contacts.select_related("organization").prefetch_related("phones", "emails")
-    found = find(contacts, query, CONTACT, limit=limit, newest=("-updated_at", "-pk"))
+    found = find(
+        contacts, query, CONTACT, limit=limit, newest=("-updated_at", "-pk"), window=window
+    )
     needles = query.needles()
     hits = []
     for contact in found.rows:
@@ -281,12 +288,19 @@ def contact_group(user: User, query: ParsedQuery, limit: int) -> Group:
     return Group("contacts", _("Contacts"), hits, found.count, found.more)
 
 
-def organization_group(user: User, query: ParsedQuery, limit: int) -> Group:
+def organization_group(user: User, query: ParsedQuery, limit: int, window: int) -> Group:
     organizations: QuerySet[Organization] = Organization.objects.visible_to(user)
     for name in query.tags:
         organizations = organizations.filter(tags__name__iexact=name)
     organizations = organizations.prefetch_related("domains")
-    found = find(organizations, query, ORGANIZATION, limit=limit, newest=("-updated_at", "-pk"))
+    found = find(
+        organizations,
+        query,
+        ORGANIZATION,
+        limit=limit,
+        newest=("-updated_at", "-pk"),
+        window=window,
+    )
     needles = query.needles()
     hits = []
     for organization in found.rows:
@@ -306,10 +320,10 @@ def organization_group(user: User, query: ParsedQuery, limit: int) -> Group:
     return Group("organizations", _("Organizations"), hits, found.count, found.more)
 
 
-def lead_group(user: User, query: ParsedQuery, limit: int) -> Group:
+def lead_group(user: User, query: ParsedQuery, limit: int, window: int) -> Group:
     """Leads of the user's teams; leads have no tags, so tag: finds none."""
     leads: QuerySet[Lead] = Lead.objects.none() if query.tags else Lead.objects.visible_to(user)
-    found = find(leads, query, LEAD, limit=limit, newest=("-updated_at", "-pk"))
+    found = find(leads, query, LEAD, limit=limit, newest=("-updated_at", "-pk"), window=window)
     needles = query.needles()
     hits = []
     for lead in found.rows:
@@ -337,7 +351,7 @@ def _cached_lag() -> int:
     return int(value)
 
 
-GROUPS: dict[str, Callable[[User, ParsedQuery, int], Group]] = {
+GROUPS: dict[str, Callable[[User, ParsedQuery, int, int], Group]] = {
     "conversations": conversation_group,
     "contacts": contact_group,
     "organizations": organization_group,
@@ -346,10 +360,18 @@ GROUPS: dict[str, Callable[[User, ParsedQuery, int], Group]] = {
 
 
 def search(
-    *, user: User, q: str, kinds: Sequence[str] | None = None, limit: int = 20
+    *,
+    user: User,
+    q: str,
+    kinds: Sequence[str] | None = None,
+    limit: int = 20,
+    window: int | None = None,
 ) -> SearchResults:
     """Search everything `user` may read. `kinds` picks groups (default: all that apply);
-    `limit` caps the hits per group. Empty groups are left out."""
+    `limit` caps the hits per group. Empty groups are left out. Each group is ranked among
+    its newest `window` matches (RANK_WINDOW by default), which also caps its count: the
+    instant search, which shows no counts, ranks fewer to answer each keystroke sooner."""
+    window = window or RANK_WINDOW
     query = parse(q)
     results = SearchResults(query=query, lag=_cached_lag())
     if query.is_empty:
@@ -360,7 +382,7 @@ def search(
                 continue
             if query.message_only and kind != "conversations":
                 continue
-            group = build(user, query, limit)
+            group = build(user, query, limit, window)
             if group.count:
                 results.groups.append(group)
     return results

@@ -270,6 +270,16 @@ def test_only_the_newest_matches_are_ranked(bob, team_a, monkeypatch):
     assert old.subject not in titles(results)
 
 
+def test_a_smaller_window_caps_the_count_and_says_there_is_more(bob, team_a):
+    for _ in range(3):
+        make_message(team=team_a, subject="Faktura", text="faktura")
+    index()
+    (group,) = search(user=bob, q="faktura", window=2).groups
+    assert (group.count, group.more) == (2, True)
+    (group,) = search(user=bob, q="faktura").groups
+    assert (group.count, group.more) == (3, False)
+
+
 def test_tag_operator_filters_conversations(bob, team_a):
     from parley.conversations.services.team_setup import save_tag
     from parley.conversations.services.workflow import change_tags

@@ -79,6 +79,26 @@ def test_instant_results_list_a_few_hits_per_kind(client, bob):
     assert "<html" not in html
 
 
+def test_instant_results_rank_fewer_matches_than_the_page(client, bob, team_a, monkeypatch):
+    """The instant list ranks each group's newest INSTANT_WINDOW matches; "All results"
+    ranks the full window, where an older, better match still comes first."""
+    from parley.web.views import search
+
+    monkeypatch.setattr(search, "INSTANT_WINDOW", 2)
+    make_message(team=team_a, subject="Ogrzewanie podłogowe", text="ogrzewanie")
+    for _ in range(3):
+        make_message(team=team_a, subject="Inne", text="ogrzewanie przy okazji")
+    index()
+    login(client, bob)
+
+    instant = client.get(reverse("web:search_instant"), {"q": "ogrzewanie"}).text
+    page = client.get(reverse("web:search"), {"q": "ogrzewanie"}).text
+
+    assert "podłogowe" not in instant
+    assert "Inne" in instant
+    assert "podłogowe" in page
+
+
 def test_instant_results_wait_for_two_characters(client, bob):
     login(client, bob)
     response = client.get(reverse("web:search_instant"), {"q": "l"})

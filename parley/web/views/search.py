@@ -29,6 +29,9 @@ PER_GROUP = 10
 PER_KIND = 50
 INSTANT = 5
 INSTANT_MIN_CHARS = 2
+# The instant results are ranked among each group's newest 200 matches, not 2,000: they
+# show no counts, and every keystroke asks again ("All results" ranks the full window).
+INSTANT_WINDOW = 200
 
 
 STATUS_CHOICES = [("", _("Any status")), ("open", _("Open")), ("closed", _("Closed"))]
@@ -84,5 +87,9 @@ def search_page(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def search_instant(request: AuthenticatedHttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
-    results = search(user=request.user, q=q, limit=INSTANT) if len(q) >= INSTANT_MIN_CHARS else None
+    results = (
+        search(user=request.user, q=q, limit=INSTANT, window=INSTANT_WINDOW)
+        if len(q) >= INSTANT_MIN_CHARS
+        else None
+    )
     return render(request, "web/search.html#instant", {"results": results, "q": q})
