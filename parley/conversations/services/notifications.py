@@ -23,33 +23,10 @@ if TYPE_CHECKING:
     from parley.calls.models import Meeting
 
 
-def _rows(  # noqa: PLR0913  # keyword-only; one subject of two, who, what, when
-    *,
-    user_ids: Iterable[int],
-    kind: NotificationKind,
-    conversation: Conversation | None = None,
-    meeting: Meeting | None = None,
-    actor: User | None = None,
-    created_at: datetime | None = None,
-) -> list[Notification]:
-    """The unsaved rows of one notification: each user once, never the actor who caused it."""
-    if (conversation is None) == (meeting is None):
-        msg = "A notification is about exactly one conversation or one meeting."
-        raise ValueError(msg)
+def _recipients(user_ids: Iterable[int], actor: User | None) -> list[int]:
+    """Who is notified: each user once, never the actor who caused it."""
     skip = actor.pk if actor is not None else None
-    when = created_at or timezone.now()
-    return [
-        Notification(
-            user_id=uid,
-            kind=kind,
-            conversation=conversation,
-            meeting=meeting,
-            actor=actor,
-            created_at=when,
-        )
-        for uid in sorted(set(user_ids))
-        if uid != skip
-    ]
+    return [uid for uid in sorted(set(user_ids)) if uid != skip]
 
 
 def notify(  # noqa: PLR0913  # keyword-only; one subject of two, who, what, when
@@ -63,18 +40,25 @@ def notify(  # noqa: PLR0913  # keyword-only; one subject of two, who, what, whe
 ) -> list[Notification]:
     """One notification per user about a conversation or a meeting (exactly one of them).
 
-    Every notification is made here (or by `notify_new_replies`, with the same rows): each
-    user once, never the actor who caused it. One INSERT, none when nobody is left; the
-    header's poll shows the new row (and chimes) whatever its subject.
+    Every notification is made here (or by `notify_new_replies`, with the same
+    `_recipients`): each user once, never the actor who caused it. One INSERT, none when
+    nobody is left; the header's poll shows the new row (and chimes) whatever its subject.
     """
-    rows = _rows(
-        user_ids=user_ids,
-        kind=kind,
-        conversation=conversation,
-        meeting=meeting,
-        actor=actor,
-        created_at=created_at,
-    )
+    if (conversation is None) == (meeting is None):
+        msg = "A notification is about exactly one conversation or one meeting."
+        raise ValueError(msg)
+    when = created_at or timezone.now()
+    rows = [
+        Notification(
+            user_id=uid,
+            kind=kind,
+            conversation=conversation,
+            meeting=meeting,
+            actor=actor,
+            created_at=when,
+        )
+        for uid in _recipients(user_ids, actor)
+    ]
     return Notification.objects.bulk_create(rows)
 
 
@@ -97,14 +81,13 @@ def notify_new_replies(*, conversations: Sequence[Conversation]) -> list[Notific
     users: dict[int, set[int]] = {}
     for conversation_id, user_id in pairs:
         users.setdefault(conversation_id, set()).add(user_id)
+    now = timezone.now()
     rows = [
-        row
-        for conversation in conversations
-        for row in _rows(
-            user_ids=users.get(conversation.pk, ()),
-            kind=NotificationKind.REPLY,
-            conversation=conversation,
+        Notification(
+            user_id=uid, kind=NotificationKind.REPLY, conversation=conversation, created_at=now
         )
+        for conversation in conversations
+        for uid in _recipients(users.get(conversation.pk, ()), None)
     ]
     return Notification.objects.bulk_create(rows)
 
